@@ -1,0 +1,34 @@
+using Widgets.Common;
+
+namespace Widgets.Sessions;
+
+/// <summary>One customer interaction with one widget on one terminal (key: the session id).</summary>
+public interface IWidgetSessionGrain : IGrainWithStringKey
+{
+    Task<Outcome<SessionStarted>> Start(SessionStartInfo info);
+
+    /// <summary>The session as the POS sees it; null when no session has this id.</summary>
+    Task<SessionView?> GetView();
+
+    /// <summary>The POS shows the QR code: an interaction that pushes the deadline.</summary>
+    Task<Outcome<SessionTiming>> ShowQrCode(Interaction interaction);
+
+    /// <summary>Sends the landing link to each recipient once per session, channel and address.</summary>
+    Task<Outcome<IReadOnlyList<MessageRecord>>> SendMessage(SendMessageCommand command);
+
+    Task<Outcome<SessionView>> Cancel(SessionAddress address);
+
+    /// <summary>The terminal started another session; ends this one unless it already ended.</summary>
+    Task Supersede();
+
+    /// <summary>The customer's phone opened the landing page: records the scan.</summary>
+    Task<Outcome<LandingView>> OpenLanding();
+
+    /// <summary>The customer submitted the landing form: a conversion.</summary>
+    Task<Outcome<ConversionReceipt>> SubmitLanding(LandingSubmission submission);
+
+    Task<ScreenView?> GetScreen();
+
+    /// <summary>Ends the session if its deadline has passed; safe to call any number of times.</summary>
+    Task ExpireIfDue();
+}

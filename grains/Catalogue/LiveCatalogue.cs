@@ -1,0 +1,56 @@
+using Widgets.Catalogue;
+
+namespace Widgets.Grains.Catalogue;
+
+/// <summary>
+/// The widget lists per context, computed once per catalogue change or schedule boundary so that a list call
+/// only picks a prebuilt, immutable listing.
+/// </summary>
+internal sealed class LiveCatalogue
+{
+    private readonly WidgetListing all;
+    private readonly WidgetListing[] byContext;
+
+    private LiveCatalogue(WidgetListing all, WidgetListing[] byContext, DateTimeOffset validUntil)
+    {
+        this.all = all;
+        this.byContext = byContext;
+        ValidUntil = validUntil;
+    }
+
+    public DateTimeOffset ValidUntil { get; }
+
+    public WidgetListing For(WidgetContext? context) => context is { } c ? byContext[(int)c] : all;
+
+    public static LiveCatalogue Build(IEnumerable<WidgetDefinition> widgets, DateTimeOffset now)
+    {
+        var live = widgets.Where(w => w.IsLiveAt(now)).OrderBy(w => w.SortOrder).ThenBy(w => w.Id).ToList();
+        var contexts = Enum.GetValues<WidgetContext>();
+        var byContext = contexts.Select(c => Listing(live.Where(w => w.Contexts.Contains(c)), (int)c + 1)).ToArray();
+        return new LiveCatalogue(Listing(live, 0), byContext, NextBoundary(widgets, now));
+    }
+
+    private static WidgetListing Listing(IEnumerable<WidgetDefinition> widgets, int salt)
+    {
+        var hash = new Fnv();
+        hash.Add(salt);
+        var summaries = new List<WidgetSummary>();
+        foreach (var w in widgets)
+        {
+            hash.Add(w.Id);
+            hash.Add(w.Version);
+            summaries.Add(new WidgetSummary(w.Id, w.Name, w.Icon, w.Description, w.Type, w.Contexts, w.Channels, w.TimeoutSeconds));
+        }
+
+        return new WidgetListing(hash.ToETag(), summaries);
+    }
+
+    /// <summary>The next moment a scheduled widget starts or ends, when the lists must be rebuilt.</summary>
+    private static DateTimeOffset NextBoundary(IEnumerable<WidgetDefinition> widgets, DateTimeOffset now) =>
+        widgets.Where(w => w.Status == WidgetStatus.Active)
+            .SelectMany(w => new[] { w.StartsAt, w.EndsAt })
+            .Where(t => t > now)
+            .Select(t => t!.Value)
+            .DefaultIfEmpty(DateTimeOffset.MaxValue)
+            .Min();
+}

@@ -1,0 +1,215 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Widgets.Analytics;
+using Widgets.Catalogue;
+using Widgets.Common;
+using Widgets.Keys;
+using Widgets.Sessions;
+
+namespace Widgets.Grains.Catalogue;
+
+public sealed class LocationGrain(
+    [PersistentState("location", WidgetsStorage.Name)] IPersistentState<LocationState> state,
+    IOptions<SessionOptions> options,
+    TimeProvider clock,
+    ILogger<LocationGrain> logger) : Grain, ILocationGrain
+{
+    private readonly Dictionary<(int WidgetId, string TerminalId), long> pendingListed = [];
+    private LiveCatalogue? live;
+    private IGrainTimer? flushTimer;
+
+    private LocationKey Key => LocationKey.Parse(this.GetPrimaryKeyString());
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var every = options.Value.StatsFlushInterval;
+        flushTimer = this.RegisterGrainTimer(FlushListedCounts, every, every);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        flushTimer?.Dispose();
+        await FlushListedCounts(cancellationToken);
+        if (state.RecordExists)
+        {
+            // The terminals' active sessions change on every start; they are written here rather than per start.
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public Task<WidgetListing> ListWidgets(WidgetContext? context, string? terminalId)
+    {
+        var now = clock.GetUtcNow();
+        if (live is null || now >= live.ValidUntil)
+        {
+            live = LiveCatalogue.Build(state.State.Widgets.Values, now);
+        }
+
+        var listing = live.For(context);
+        var terminal = terminalId ?? "";
+        foreach (var widget in listing.Widgets)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(pendingListed, (widget.Id, terminal), out _)++;
+        }
+
+        return Task.FromResult(listing);
+    }
+
+    public Task<IReadOnlyList<WidgetDefinition>> GetWidgets() =>
+        Task.FromResult<IReadOnlyList<WidgetDefinition>>(state.State.Widgets.Values.OrderBy(w => w.Id).ToList());
+
+    public Task<WidgetDefinition?> GetWidget(int widgetId) =>
+        Task.FromResult(state.State.Widgets.GetValueOrDefault(widgetId));
+
+    public async Task<Outcome<WidgetDefinition>> CreateWidget(WidgetDraft draft)
+    {
+        var id = state.State.NextWidgetId;
+        var (widget, errors) = WidgetValidator.Validate(draft, id, 1, clock.GetUtcNow(), options.Value);
+        if (widget is null)
+        {
+            return Outcome<WidgetDefinition>.Invalid(errors);
+        }
+
+        state.State.NextWidgetId = id + 1;
+        await SaveWidget(widget);
+        logger.LogInformation("Widget {WidgetId} ({WidgetType}) created at {Location}", id, widget.Type, Key);
+        return Outcome<WidgetDefinition>.Ok(widget);
+    }
+
+    public async Task<Outcome<WidgetDefinition>> ReplaceWidget(int widgetId, WidgetDraft draft, int? expectedVersion)
+    {
+        if (!state.State.Widgets.TryGetValue(widgetId, out var current))
+        {
+            return Outcome<WidgetDefinition>.Fail(DomainError.WidgetNotFound, $"Widget {widgetId} does not exist at this location.");
+        }
+
+        if (expectedVersion is { } expected && expected != current.Version)
+        {
+            return Outcome<WidgetDefinition>.Fail(DomainError.VersionMismatch,
+                $"Widget {widgetId} changed since you read it (version {current.Version}); GET it again and reapply your change.");
+        }
+
+        var (widget, errors) = WidgetValidator.Validate(draft, widgetId, current.Version + 1, clock.GetUtcNow(), options.Value);
+        if (widget is null)
+        {
+            return Outcome<WidgetDefinition>.Invalid(errors);
+        }
+
+        await SaveWidget(widget);
+        return Outcome<WidgetDefinition>.Ok(widget);
+    }
+
+    public async Task<Outcome<WidgetDefinition>> ArchiveWidget(int widgetId)
+    {
+        if (!state.State.Widgets.TryGetValue(widgetId, out var current))
+        {
+            return Outcome<WidgetDefinition>.Fail(DomainError.WidgetNotFound, $"Widget {widgetId} does not exist at this location.");
+        }
+
+        if (current.Status == WidgetStatus.Archived)
+        {
+            return Outcome<WidgetDefinition>.Ok(current);
+        }
+
+        var archived = current with { Status = WidgetStatus.Archived, Version = current.Version + 1, UpdatedAt = clock.GetUtcNow() };
+        await SaveWidget(archived);
+        return Outcome<WidgetDefinition>.Ok(archived);
+    }
+
+    public Task<IReadOnlyList<Terminal>> GetTerminals() =>
+        Task.FromResult<IReadOnlyList<Terminal>>(state.State.Terminals.Values.OrderBy(t => t.TerminalId, StringComparer.Ordinal).ToList());
+
+    public Task<Terminal?> GetTerminal(string terminalId) =>
+        Task.FromResult(state.State.Terminals.GetValueOrDefault(terminalId));
+
+    public async Task<Terminal> PutTerminal(string terminalId, string? name)
+    {
+        var terminal = state.State.Terminals.TryGetValue(terminalId, out var existing)
+            ? existing with { Name = name }
+            : new Terminal { TerminalId = terminalId, Name = name, RegisteredAt = clock.GetUtcNow() };
+        state.State.Terminals[terminalId] = terminal;
+        await state.WriteStateAsync();
+        return terminal;
+    }
+
+    public async Task<bool> RemoveTerminal(string terminalId)
+    {
+        if (!state.State.Terminals.Remove(terminalId, out var removed))
+        {
+            return false;
+        }
+
+        await state.WriteStateAsync();
+        if (removed.ActiveSessionId is { } sessionId)
+        {
+            await GrainFactory.GetGrain<IWidgetSessionGrain>(sessionId).Supersede();
+        }
+
+        return true;
+    }
+
+    public async Task<Outcome<SessionStarted>> StartSession(string terminalId, int widgetId, string? couponId)
+    {
+        if (!state.State.Terminals.TryGetValue(terminalId, out var terminal))
+        {
+            return Outcome<SessionStarted>.Fail(DomainError.TerminalNotFound,
+                $"Terminal '{terminalId}' is not registered at this location; register it under /terminals first.");
+        }
+
+        if (!state.State.Widgets.TryGetValue(widgetId, out var widget) || !widget.IsLiveAt(clock.GetUtcNow()))
+        {
+            return Outcome<SessionStarted>.Fail(DomainError.WidgetNotFound,
+                $"Widget {widgetId} is not active at this location; list the widgets again.");
+        }
+
+        var sessionId = Guid.NewGuid().ToString("N");
+        var started = await GrainFactory.GetGrain<IWidgetSessionGrain>(sessionId)
+            .Start(new SessionStartInfo(Key, terminalId, widget, couponId));
+        if (!started.IsSuccess)
+        {
+            return started;
+        }
+
+        state.State.Terminals[terminalId] = terminal with { ActiveSessionId = sessionId };
+        if (terminal.ActiveSessionId is { } previous)
+        {
+            await GrainFactory.GetGrain<IWidgetSessionGrain>(previous).Supersede();
+        }
+
+        return started;
+    }
+
+    public Task OnSessionEnded(string terminalId, string sessionId)
+    {
+        if (state.State.Terminals.TryGetValue(terminalId, out var terminal) && terminal.ActiveSessionId == sessionId)
+        {
+            state.State.Terminals[terminalId] = terminal with { ActiveSessionId = null };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task SaveWidget(WidgetDefinition widget)
+    {
+        state.State.Widgets[widget.Id] = widget;
+        await state.WriteStateAsync();
+        live = null;
+    }
+
+    private Task FlushListedCounts(CancellationToken cancellationToken)
+    {
+        if (pendingListed.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var increments = pendingListed
+            .Select(p => new CounterIncrement(p.Key.WidgetId, p.Key.TerminalId, WidgetCounter.Listed, p.Value))
+            .ToList();
+        pendingListed.Clear();
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        return GrainFactory.GetGrain<IWidgetStatsGrain>(GrainKeys.LocationDay(Key, today)).Add(increments);
+    }
+}

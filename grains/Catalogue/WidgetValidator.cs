@@ -1,0 +1,166 @@
+using System.Text.RegularExpressions;
+using Widgets.Catalogue;
+
+namespace Widgets.Grains.Catalogue;
+
+/// <summary>Turns an operator's draft into a catalogue entry, or names every field that is wrong.</summary>
+internal static partial class WidgetValidator
+{
+    private const int MaxShortText = 200;
+    private const int MaxLongText = 4000;
+    private const int MaxSmsText = 480;
+    private const int MaxCoupons = 10_000;
+    private const int MaxQuestions = 20;
+
+    public static (WidgetDefinition? Widget, Dictionary<string, string[]> Errors) Validate(
+        WidgetDraft draft, int id, int version, DateTimeOffset now, SessionOptions options)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        void Fail(string field, string message) => errors[field] = [message];
+
+        if (string.IsNullOrWhiteSpace(draft.Name) || draft.Name.Length > MaxShortText)
+        {
+            Fail("name", $"Required, 1–{MaxShortText} characters.");
+        }
+
+        if (draft.Type is null)
+        {
+            Fail("type", "Required: loyaltyEnrollment, promotionSignup, contactCollection, couponDelivery, survey or contestEntry.");
+        }
+
+        if (draft.Icon is { } icon && (icon.Length > 2048 || !IsHttpUrl(icon)))
+        {
+            Fail("icon", "Must be an absolute http(s) URL of at most 2048 characters.");
+        }
+
+        CheckLength(draft.Description, "description", MaxLongText, errors);
+        var timeout = draft.TimeoutSeconds ?? options.DefaultTimeoutSeconds;
+        if (timeout < options.MinTimeoutSeconds || timeout > options.MaxTimeoutSeconds)
+        {
+            Fail("timeoutSeconds", $"Must be between {options.MinTimeoutSeconds} and {options.MaxTimeoutSeconds}.");
+        }
+
+        if (draft.StartsAt is { } starts && draft.EndsAt is { } ends && ends <= starts)
+        {
+            Fail("endsAt", "Must be after startsAt.");
+        }
+
+        if (draft.Contexts is { Count: 0 })
+        {
+            Fail("contexts", "Name at least one context, or omit the field for all of them.");
+        }
+
+        if (draft.Channels is { Count: 0 })
+        {
+            Fail("channels", "Name at least one channel, or omit the field for all of them.");
+        }
+
+        var content = draft.Content ?? new WidgetContent();
+        CheckLength(content.Headline, "content.headline", MaxShortText, errors);
+        CheckLength(content.Body, "content.body", MaxLongText, errors);
+        CheckLength(content.SmsText, "content.smsText", MaxSmsText, errors);
+        CheckLength(content.EmailSubject, "content.emailSubject", MaxShortText, errors);
+        CheckLength(content.EmailBody, "content.emailBody", MaxLongText, errors);
+
+        var settings = draft.Settings ?? new WidgetSettings();
+        ValidateSettings(draft.Type, settings, errors);
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        return (new WidgetDefinition
+        {
+            Id = id,
+            Name = draft.Name!.Trim(),
+            Type = draft.Type!.Value,
+            Icon = draft.Icon,
+            Description = draft.Description,
+            Contexts = (draft.Contexts ?? Enum.GetValues<WidgetContext>()).Distinct().ToArray(),
+            Channels = (draft.Channels ?? Enum.GetValues<WidgetChannel>()).Distinct().ToArray(),
+            TimeoutSeconds = timeout,
+            Status = draft.Status ?? WidgetStatus.Active,
+            StartsAt = draft.StartsAt,
+            EndsAt = draft.EndsAt,
+            SortOrder = draft.SortOrder ?? 0,
+            Content = content,
+            Settings = settings,
+            Version = version,
+            UpdatedAt = now,
+        }, errors);
+    }
+
+    private static void ValidateSettings(WidgetType? type, WidgetSettings settings, Dictionary<string, string[]> errors)
+    {
+        if (settings.CouponCodes is { } codes)
+        {
+            if (codes.Count > MaxCoupons || codes.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > 64))
+            {
+                errors["settings.couponCodes"] = [$"At most {MaxCoupons} codes of 1–64 characters."];
+            }
+            else if (codes.Distinct(StringComparer.Ordinal).Count() != codes.Count)
+            {
+                errors["settings.couponCodes"] = ["Codes must be unique."];
+            }
+        }
+
+        if (settings.CouponPrefix is { } prefix && !CouponPrefix().IsMatch(prefix))
+        {
+            errors["settings.couponPrefix"] = ["1–16 letters, digits or dashes."];
+        }
+
+        if (type == WidgetType.CouponDelivery && settings.CouponCodes is not { Count: > 0 } && settings.CouponPrefix is null)
+        {
+            errors["settings"] = ["A couponDelivery widget needs couponCodes or a couponPrefix."];
+        }
+
+        CheckLength(settings.ContestRules, "settings.contestRules", MaxLongText, errors);
+        var questions = settings.SurveyQuestions ?? [];
+        if (type == WidgetType.Survey && questions.Count == 0)
+        {
+            errors["settings.surveyQuestions"] = ["A survey needs at least one question."];
+        }
+
+        if (questions.Count > MaxQuestions)
+        {
+            errors["settings.surveyQuestions"] = [$"At most {MaxQuestions} questions."];
+        }
+
+        for (var i = 0; i < questions.Count; i++)
+        {
+            var q = questions[i];
+            if (!QuestionId().IsMatch(q.Id ?? "") || questions.Count(o => o.Id == q.Id) > 1)
+            {
+                errors[$"settings.surveyQuestions[{i}].id"] = ["Unique, 1–32 letters, digits, dashes or underscores."];
+            }
+
+            if (string.IsNullOrWhiteSpace(q.Text) || q.Text.Length > MaxShortText)
+            {
+                errors[$"settings.surveyQuestions[{i}].text"] = [$"Required, 1–{MaxShortText} characters."];
+            }
+
+            if (q.Kind == SurveyQuestionKind.Choice && (q.Options is not { Count: >= 2 and <= 20 } || q.Options.Any(o => string.IsNullOrWhiteSpace(o) || o.Length > 100)))
+            {
+                errors[$"settings.surveyQuestions[{i}].options"] = ["A choice question needs 2–20 options of 1–100 characters."];
+            }
+        }
+    }
+
+    private static void CheckLength(string? value, string field, int max, Dictionary<string, string[]> errors)
+    {
+        if (value is not null && value.Length > max)
+        {
+            errors[field] = [$"At most {max} characters."];
+        }
+    }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+
+    [GeneratedRegex("^[A-Za-z0-9-]{1,16}$")]
+    private static partial Regex CouponPrefix();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
+    private static partial Regex QuestionId();
+}

@@ -1,0 +1,46 @@
+using Widgets.Catalogue;
+using Widgets.Keys;
+using Widgets.Sessions;
+
+namespace Widgets.Grains.Sessions;
+
+/// <summary>A session's persisted state.</summary>
+[GenerateSerializer, Alias("Widgets.SessionRecord")]
+public sealed class SessionRecord
+{
+    [Id(0)] public LocationKey Location { get; set; }
+    [Id(1)] public string TerminalId { get; set; } = "";
+    [Id(2)] public WidgetDefinition Widget { get; set; } = new();
+    [Id(3)] public string? CouponId { get; set; }
+    [Id(4)] public CustomerProfile Profile { get; set; } = new();
+    [Id(5)] public SessionState State { get; set; }
+    [Id(6)] public DateTimeOffset StartedAt { get; set; }
+    [Id(7)] public DateTimeOffset LastInteractionAt { get; set; }
+    [Id(8)] public DateTimeOffset ExpiresAt { get; set; }
+    [Id(9)] public DateTimeOffset? EndedAt { get; set; }
+    [Id(10)] public string? EndReason { get; set; }
+    [Id(11)] public DateTimeOffset? QrShownAt { get; set; }
+    [Id(12)] public DateTimeOffset? ScannedAt { get; set; }
+    [Id(13)] public DateTimeOffset? ConvertedAt { get; set; }
+    [Id(14)] public List<MessageRecord> Messages { get; set; } = [];
+    [Id(15)] public string? CouponCode { get; set; }
+
+    public SessionView ToView(string sessionId) => new()
+    {
+        SessionId = sessionId,
+        Location = Location,
+        WidgetId = Widget.Id,
+        TerminalId = TerminalId,
+        State = State,
+        StartedAt = StartedAt,
+        LastInteractionAt = LastInteractionAt,
+        ExpiresAt = ExpiresAt,
+        EndedAt = EndedAt,
+        EndReason = EndReason,
+        Messages = Messages.ToList(),
+        ConvertedAt = ConvertedAt,
+        QrShownAt = QrShownAt,
+        ScannedAt = ScannedAt,
+        TimeoutSeconds = Widget.TimeoutSeconds,
+    };
+}

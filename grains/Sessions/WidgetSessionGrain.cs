@@ -1,0 +1,398 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Widgets.Analytics;
+using Widgets.Catalogue;
+using Widgets.Common;
+using Widgets.Grains.Messaging;
+using Widgets.Keys;
+using Widgets.Sessions;
+
+namespace Widgets.Grains.Sessions;
+
+/// <summary>
+/// One session's state machine. Its inactivity deadline is watched twice: a grain timer fires on the deadline
+/// while this activation lives, and a durable reminder re-checks it if the activation (or its silo) is gone.
+/// </summary>
+public sealed class WidgetSessionGrain(
+    [PersistentState("session", WidgetsStorage.Name)] IPersistentState<SessionRecord> state,
+    IMessageSender sender,
+    IOptions<SessionOptions> options,
+    TimeProvider clock,
+    ILogger<WidgetSessionGrain> logger) : Grain, IWidgetSessionGrain, IRemindable
+{
+    private const string TimeoutReminder = "timeout";
+    private IGrainTimer? deadlineTimer;
+
+    private SessionRecord Session => state.State;
+
+    private bool IsActive => state.RecordExists && Session.State == SessionState.Active;
+
+    private string SessionId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (IsActive)
+        {
+            // The deadline may have passed while no activation existed: end now rather than at the next reminder tick.
+            await ExpireIfDue();
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        deadlineTimer?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public async Task<Outcome<SessionStarted>> Start(SessionStartInfo info)
+    {
+        if (state.RecordExists)
+        {
+            return Outcome<SessionStarted>.Fail(DomainError.Validation, $"Session {SessionId} already exists.");
+        }
+
+        var now = clock.GetUtcNow();
+        var timeout = TimeSpan.FromSeconds(info.Widget.TimeoutSeconds);
+        state.State = new SessionRecord
+        {
+            Location = info.Location,
+            TerminalId = info.TerminalId,
+            Widget = info.Widget,
+            CouponId = info.CouponId,
+            State = SessionState.Active,
+            StartedAt = now,
+            LastInteractionAt = now,
+            ExpiresAt = now + timeout,
+        };
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(TimeoutReminder, timeout, options.Value.ReminderPeriod);
+        ArmDeadlineTimer();
+        Count(WidgetCounter.Started);
+        logger.LogInformation("Session {SessionId} started: widget {WidgetId} on {Location}/{TerminalId}, expires {ExpiresAt:o}",
+            SessionId, info.Widget.Id, info.Location, info.TerminalId, Session.ExpiresAt);
+        return Outcome<SessionStarted>.Ok(new SessionStarted(SessionId, Session.ExpiresAt, info.Widget.TimeoutSeconds));
+    }
+
+    public Task<SessionView?> GetView() =>
+        Task.FromResult(state.RecordExists ? Session.ToView(SessionId) : null);
+
+    public async Task<Outcome<SessionTiming>> ShowQrCode(Interaction interaction)
+    {
+        if (Refuse(interaction.Address) is { } refusal)
+        {
+            return refusal.Cast<SessionTiming>();
+        }
+
+        MergeProfile(interaction.Profile);
+        if (Session.QrShownAt is null)
+        {
+            Session.QrShownAt = clock.GetUtcNow();
+            Count(WidgetCounter.QrShown);
+        }
+
+        Touch();
+        await state.WriteStateAsync();
+        return Outcome<SessionTiming>.Ok(new SessionTiming(Session.ExpiresAt, Session.Widget.TimeoutSeconds));
+    }
+
+    public async Task<Outcome<IReadOnlyList<MessageRecord>>> SendMessage(SendMessageCommand command)
+    {
+        if (Refuse(command.Interaction.Address) is { } refusal)
+        {
+            return refusal.Cast<IReadOnlyList<MessageRecord>>();
+        }
+
+        var allowed = command.Recipients.Where(r => Session.Widget.Channels.Contains(r.Channel)).ToList();
+        if (allowed.Count == 0)
+        {
+            return Outcome<IReadOnlyList<MessageRecord>>.Fail(DomainError.ChannelNotAllowed,
+                $"Widget {Session.Widget.Id} is not offered by {string.Join(" or ", command.Recipients.Select(r => r.Channel))}; it allows {string.Join(", ", Session.Widget.Channels)}.");
+        }
+
+        MergeProfile(command.Interaction.Profile);
+        var results = new List<MessageRecord>();
+        foreach (var recipient in allowed)
+        {
+            results.Add(FindDelivered(recipient) ?? await Deliver(recipient, command));
+        }
+
+        Touch();
+        await state.WriteStateAsync();
+        return Outcome<IReadOnlyList<MessageRecord>>.Ok(results);
+    }
+
+    public async Task<Outcome<SessionView>> Cancel(SessionAddress address)
+    {
+        if (Refuse(address) is { } refusal)
+        {
+            return refusal;
+        }
+
+        await End(SessionState.Cancelled, "cancelled by the POS");
+        return Outcome<SessionView>.Ok(Session.ToView(SessionId));
+    }
+
+    public Task Supersede() => IsActive ? End(SessionState.Superseded, "another session started on the terminal") : Task.CompletedTask;
+
+    public async Task<Outcome<LandingView>> OpenLanding()
+    {
+        if (!state.RecordExists)
+        {
+            return Outcome<LandingView>.Fail(DomainError.SessionNotFound, "This link does not lead to a session.");
+        }
+
+        if (Session.ScannedAt is null)
+        {
+            Session.ScannedAt = clock.GetUtcNow();
+            Count(WidgetCounter.Scanned);
+            if (IsActive)
+            {
+                Touch();
+            }
+
+            await state.WriteStateAsync();
+        }
+
+        return Outcome<LandingView>.Ok(new LandingView
+        {
+            SessionId = SessionId,
+            Location = Session.Location,
+            Widget = Session.Widget,
+            Profile = Session.Profile,
+            Converted = Session.ConvertedAt is not null,
+            CouponCode = Session.CouponCode,
+        });
+    }
+
+    public async Task<Outcome<ConversionReceipt>> SubmitLanding(LandingSubmission submission)
+    {
+        if (!state.RecordExists)
+        {
+            return Outcome<ConversionReceipt>.Fail(DomainError.SessionNotFound, "This link does not lead to a session.");
+        }
+
+        var widget = Session.Widget;
+        if (Session.ConvertedAt is not null)
+        {
+            return Outcome<ConversionReceipt>.Ok(new ConversionReceipt(widget.Type, Session.CouponCode, AlreadyConverted: true));
+        }
+
+        var errors = LandingRules.Check(widget, submission);
+        if (errors.Count > 0)
+        {
+            return Outcome<ConversionReceipt>.Invalid(errors);
+        }
+
+        var ledger = GrainFactory.GetGrain<IWidgetLedgerGrain>(GrainKeys.Widget(Session.Location, widget.Id));
+        if (widget.Type == WidgetType.ContestEntry && !await ledger.TryEnterContest(ContactKey(submission), SessionId))
+        {
+            return Outcome<ConversionReceipt>.Fail(DomainError.AlreadyEntered, "This contact has already entered this contest.");
+        }
+
+        if (widget.Type == WidgetType.CouponDelivery)
+        {
+            Session.CouponCode = await ledger.IssueCoupon(SessionId, widget.Settings.CouponCodes, widget.Settings.CouponPrefix);
+            if (Session.CouponCode is null)
+            {
+                return Outcome<ConversionReceipt>.Fail(DomainError.CouponsExhausted, "All coupons of this offer have been handed out.");
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        Session.ConvertedAt = now;
+        await RecordConversion(submission, now);
+        if (IsActive)
+        {
+            await End(SessionState.Completed, "converted");
+        }
+        else
+        {
+            await state.WriteStateAsync();
+        }
+
+        return Outcome<ConversionReceipt>.Ok(new ConversionReceipt(widget.Type, Session.CouponCode, AlreadyConverted: false));
+    }
+
+    public Task<ScreenView?> GetScreen() => Task.FromResult(state.RecordExists
+        ? new ScreenView(SessionId, Session.Widget.Content.Headline ?? Session.Widget.Name, Session.Widget.Content.Body,
+            Session.State, Session.ExpiresAt, Session.ScannedAt is not null, Session.ConvertedAt is not null)
+        : null);
+
+    public async Task ExpireIfDue()
+    {
+        if (!IsActive)
+        {
+            await DropReminder();
+            return;
+        }
+
+        if (clock.GetUtcNow() >= Session.ExpiresAt)
+        {
+            await End(SessionState.TimedOut, $"no interaction for {Session.Widget.TimeoutSeconds} s");
+        }
+        else
+        {
+            ArmDeadlineTimer();
+        }
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == TimeoutReminder ? ExpireIfDue() : Task.CompletedTask;
+
+    private Outcome<SessionView>? Refuse(SessionAddress address)
+    {
+        if (!state.RecordExists || address.Location != Session.Location
+            || (address.TerminalId is { } t && t != Session.TerminalId)
+            || (address.WidgetId is { } w && w != Session.Widget.Id))
+        {
+            return Outcome<SessionView>.Fail(DomainError.SessionNotFound,
+                "No session with this id exists for this location, terminal and widget.");
+        }
+
+        return IsActive
+            ? null
+            : Outcome<SessionView>.Fail(DomainError.SessionEnded,
+                $"Session ended ({Session.State}: {Session.EndReason}); start a new session.");
+    }
+
+    private MessageRecord? FindDelivered(Recipient recipient) =>
+        Session.Messages.FirstOrDefault(m => m.Channel == recipient.Channel && m.To == recipient.Address && m.Status != MessageStatus.Failed);
+
+    private async Task<MessageRecord> Deliver(Recipient recipient, SendMessageCommand command)
+    {
+        var messageId = Guid.NewGuid().ToString("N");
+        var message = MessageComposer.Compose(messageId, recipient, Session.Widget, Session.Profile, command.LandingUrl);
+        var record = new MessageRecord
+        {
+            MessageId = messageId,
+            Channel = recipient.Channel,
+            To = recipient.Address,
+            At = clock.GetUtcNow(),
+            Consent = command.Consent,
+        };
+        try
+        {
+            var providerId = await sender.SendAsync(message, CancellationToken.None);
+            record = record with { Status = MessageStatus.Sent, ProviderMessageId = providerId };
+            Count(WidgetCounter.MessagesSent);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Session {SessionId}: {Channel} message {MessageId} failed", SessionId, recipient.Channel, messageId);
+            record = record with { Status = MessageStatus.Failed, Error = ex.Message };
+        }
+
+        Session.Messages.Add(record);
+        return record;
+    }
+
+    private async Task RecordConversion(LandingSubmission form, DateTimeOffset now)
+    {
+        var record = new ConversionRecord
+        {
+            SessionId = SessionId,
+            WidgetId = Session.Widget.Id,
+            WidgetType = Session.Widget.Type,
+            TerminalId = Session.TerminalId,
+            At = now,
+            FirstName = form.FirstName,
+            LastName = form.LastName,
+            Email = form.Email,
+            Phone = form.Phone,
+            Consent = new ConsentRecord { Marketing = form.Consent, Text = form.ConsentText, At = now, TerminalId = Session.TerminalId },
+            Answers = form.Answers.Count > 0 ? form.Answers : null,
+            CouponCode = Session.CouponCode,
+        };
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        await GrainFactory.GetGrain<IConversionLogGrain>(GrainKeys.LocationDay(Session.Location, day)).Append(record);
+        Count(WidgetCounter.Converted);
+    }
+
+    private async Task End(SessionState final, string reason)
+    {
+        if (!IsActive)
+        {
+            return;
+        }
+
+        Session.State = final;
+        Session.EndedAt = clock.GetUtcNow();
+        Session.EndReason = reason;
+        await state.WriteStateAsync();
+        deadlineTimer?.Dispose();
+        deadlineTimer = null;
+        await DropReminder();
+        GrainFactory.GetGrain<ILocationGrain>(Session.Location.ToString()).OnSessionEnded(Session.TerminalId, SessionId).Ignore();
+        if (final is SessionState.TimedOut or SessionState.Cancelled)
+        {
+            Count(final == SessionState.TimedOut ? WidgetCounter.TimedOut : WidgetCounter.Cancelled);
+        }
+
+        logger.LogInformation("Session {SessionId} ended as {State}: {Reason}", SessionId, final, reason);
+    }
+
+    private async Task DropReminder()
+    {
+        if (await this.GetReminder(TimeoutReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private void Touch()
+    {
+        var now = clock.GetUtcNow();
+        Session.LastInteractionAt = now;
+        Session.ExpiresAt = now + TimeSpan.FromSeconds(Session.Widget.TimeoutSeconds);
+        ArmDeadlineTimer();
+    }
+
+    private void ArmDeadlineTimer()
+    {
+        var due = Session.ExpiresAt - clock.GetUtcNow();
+        if (due < TimeSpan.Zero)
+        {
+            due = TimeSpan.Zero;
+        }
+
+        if (deadlineTimer is null)
+        {
+            deadlineTimer = this.RegisterGrainTimer(_ => ExpireIfDue(), due, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            deadlineTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void MergeProfile(CustomerProfile? profile)
+    {
+        if (profile is null)
+        {
+            return;
+        }
+
+        var current = Session.Profile;
+        Session.Profile = new CustomerProfile
+        {
+            FirstName = NonEmpty(profile.FirstName) ?? current.FirstName,
+            LastName = NonEmpty(profile.LastName) ?? current.LastName,
+            CustomerEmail = NonEmpty(profile.CustomerEmail) ?? current.CustomerEmail,
+            CustomerPhone = NonEmpty(profile.CustomerPhone) ?? current.CustomerPhone,
+            SalesPerson = NonEmpty(profile.SalesPerson) ?? current.SalesPerson,
+        };
+    }
+
+    private void Count(WidgetCounter counter)
+    {
+        var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        GrainFactory.GetGrain<IWidgetStatsGrain>(GrainKeys.LocationDay(Session.Location, day))
+            .Add([new CounterIncrement(Session.Widget.Id, Session.TerminalId, counter, 1)])
+            .Ignore();
+    }
+
+    private static string ContactKey(LandingSubmission form) =>
+        (string.IsNullOrEmpty(form.Email) ? form.Phone ?? "" : form.Email).Trim().ToLowerInvariant();
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
