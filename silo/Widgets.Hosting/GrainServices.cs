@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Widgets.Grains;
+using Widgets.Grains.Messaging;
+
+namespace Widgets.Hosting;
+
+/// <summary>The services grains depend on: session timing, the clock and message delivery.</summary>
+public static class GrainServices
+{
+    public static IServiceCollection AddWidgetsGrainServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        var widgets = WidgetsOptions.From(configuration);
+        services.Configure<SessionOptions>(configuration.GetSection(SessionOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.Configure<EmailOptions>(configuration.GetSection(EmailOptions.Section));
+        services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
+        services.Configure<OutboxOptions>(o => o.Directory = widgets.OutboxPath);
+
+        var smtpHost = configuration[$"{EmailOptions.Section}:Smtp:Host"];
+        if (string.IsNullOrEmpty(smtpHost))
+        {
+            services.TryAddSingleton<IEmailTransport, OutboxEmailTransport>();
+        }
+        else
+        {
+            services.TryAddSingleton<IEmailTransport, SmtpEmailTransport>();
+        }
+
+        var twilio = configuration.GetSection(TwilioOptions.Section).Get<TwilioOptions>() ?? new TwilioOptions();
+        if (twilio.IsConfigured)
+        {
+            services.AddHttpClient<ISmsTransport, TwilioSmsTransport>(http => http.Timeout = TimeSpan.FromSeconds(15));
+        }
+        else
+        {
+            services.TryAddSingleton<ISmsTransport, OutboxSmsTransport>();
+        }
+
+        services.TryAddSingleton<IMessageSender, ChannelRouter>();
+        return services;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Runtime;
+using Widgets.Grains;
+using Widgets.Hosting.Storage;
+
+namespace Widgets.Hosting;
+
+/// <summary>Configures a silo for either mode; the two differ only in clustering and the database behind storage.</summary>
+public static class SiloConfiguration
+{
+    public const string SqliteInvariant = "System.Data.SQLite";
+    public const string PostgresInvariant = "Npgsql";
+
+    /// <summary>Membership: localhost in embedded mode, the PostgreSQL membership table in cluster mode.</summary>
+    public static ISiloBuilder UseWidgetsClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var cluster = ClusterSettings.From(configuration);
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
+        });
+        if (WidgetsOptions.From(configuration).Mode == HostingMode.Cluster)
+        {
+            var connectionString = ClusterSettings.PostgresConnectionString(configuration);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = PostgresInvariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.ConfigureEndpoints(IPAddress.Loopback, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
+        }
+        else
+        {
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+        }
+
+        return silo;
+    }
+
+    /// <summary>Grain storage, reminders, the dashboard and the services grains need.</summary>
+    public static ISiloBuilder AddWidgetsSilo(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var widgets = WidgetsOptions.From(configuration);
+        string invariant, connectionString;
+        if (widgets.Mode == HostingMode.Cluster)
+        {
+            (invariant, connectionString) = (PostgresInvariant, ClusterSettings.PostgresConnectionString(configuration));
+        }
+        else
+        {
+            (invariant, connectionString) = (SqliteInvariant, widgets.SqliteConnectionString);
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+                new SqliteMigrationParticipant(connectionString, sp.GetRequiredService<ILogger<SqliteMigrationParticipant>>()));
+        }
+
+        silo.AddAdoNetGrainStorage(WidgetsStorage.Name, o =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+        });
+
+        var sessions = configuration.GetSection(SessionOptions.Section).Get<SessionOptions>() ?? new SessionOptions();
+        if (sessions.ReminderPeriod < TimeSpan.FromMinutes(1))
+        {
+            // Only tests shorten the reminder period, to observe the durable path without waiting minutes.
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = sessions.ReminderPeriod);
+        }
+
+        silo.AddDashboard();
+        silo.Services.AddWidgetsGrainServices(configuration);
+        return silo;
+    }
+}
