@@ -2,7 +2,6 @@ using DbUp;
 using DbUp.Builder;
 using DbUp.Engine.Output;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 
 namespace Widgets.Hosting.Storage;
 

@@ -1,0 +1,69 @@
+using System.Net;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Widgets.Clients;
+using Widgets.Gateway.Http;
+
+namespace Widgets.Gateway.Auth;
+
+public static class AuthSetup
+{
+    public const string PosPolicy = "pos";
+    public const string AdminPolicy = "admin";
+    public const string DashboardPolicy = "dashboard";
+    private const string SelectorScheme = "BearerOrBasic";
+
+    public static IServiceCollection AddWidgetsAuth(this IServiceCollection services)
+    {
+        services.AddMemoryCache();
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<ApiClientCache>();
+        services.AddSingleton<ClientCredentials>();
+
+        services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, null, o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)
+                    ? BasicClientAuthenticationHandler.SchemeName
+                    : JwtBearerDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, BasicClientAuthenticationHandler>(BasicClientAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<SigningKeys>((o, keys) =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = AccessTokens.ValidationParameters(keys);
+                o.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = CheckClientStillExists,
+                };
+            });
+
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(PosPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasScope(Scopes.PosIntegration)))
+            .AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasScope(Scopes.WidgetsAdmin)))
+            .AddPolicy(DashboardPolicy, p => p.RequireAssertion(c => IsLoopbackDevelopment(c) || c.User.HasScope(Scopes.WidgetsAdmin)));
+        return services;
+    }
+
+    private static bool IsLoopbackDevelopment(AuthorizationHandlerContext context) =>
+        context.Resource is HttpContext http
+        && http.RequestServices.GetRequiredService<IHostEnvironment>().IsDevelopment()
+        && http.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip);
+
+    private static async Task CheckClientStillExists(TokenValidatedContext context)
+    {
+        var clientId = context.Principal?.FindFirst(AccessTokens.ClientIdClaim)?.Value;
+        var client = clientId is null ? null : await context.HttpContext.RequestServices.GetRequiredService<ApiClientCache>().Get(clientId);
+        var issuedAt = context.SecurityToken.ValidFrom;
+        if (client is null || issuedAt < client.CreatedAt.UtcDateTime.AddSeconds(-1))
+        {
+            context.Fail("The client of this token was revoked or re-created.");
+            return;
+        }
+
+        context.HttpContext.SetApiClient(client);
+    }
+}

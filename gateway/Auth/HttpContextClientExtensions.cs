@@ -1,0 +1,18 @@
+using System.Security.Claims;
+using Widgets.Clients;
+
+namespace Widgets.Gateway.Auth;
+
+public static class HttpContextClientExtensions
+{
+    private const string ItemKey = "widgets.client";
+
+    public static void SetApiClient(this HttpContext context, ApiClient client) => context.Items[ItemKey] = client;
+
+    /// <summary>The authenticated client; endpoints behind an authorization policy always have one.</summary>
+    public static ApiClient GetApiClient(this HttpContext context) =>
+        context.Items[ItemKey] as ApiClient ?? throw new InvalidOperationException("No authenticated client on this request.");
+
+    public static bool HasScope(this ClaimsPrincipal user, string scope) =>
+        user.FindFirst(AccessTokens.ScopeClaim)?.Value.Split(' ').Contains(scope) == true;
+}

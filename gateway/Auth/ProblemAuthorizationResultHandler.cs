@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Widgets.Gateway.Http;
+
+namespace Widgets.Gateway.Auth;
+
+/// <summary>Answers a refused request with problem+json instead of an empty 401/403.</summary>
+public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler fallback = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    {
+        if (result.Succeeded)
+        {
+            await fallback.HandleAsync(next, context, policy, result);
+            return;
+        }
+
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"widgets\"";
+            await Problems.Result(401, "unauthorized", "Unauthorized",
+                "Send Authorization: Bearer <token> from POST /connect/token; an expired, forged or revoked token is refused.").ExecuteAsync(context);
+            return;
+        }
+
+        await Problems.Result(403, "insufficient_scope", "Forbidden", "This token's scope does not allow this endpoint.").ExecuteAsync(context);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Widgets.Clients;
+using Widgets.Gateway.Auth;
+using Widgets.Hosting;
+
+namespace Widgets.Gateway.Demo;
+
+/// <summary>
+/// Seeds the demo location, terminals, widgets and clients, and prints the credentials. Runs after the silo (or
+/// the cluster connection) is up because it is registered after Orleans.
+/// </summary>
+public sealed class DemoSeeder(IGrainFactory grains, IConfiguration configuration, IServer server, IHostApplicationLifetime lifetime, ILogger<DemoSeeder> logger) : IHostedService
+{
+    public static readonly LocationKey Location = LocationKey.Create("demo", "store-1");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var location = grains.GetGrain<ILocationGrain>(Location.ToString());
+        foreach (var terminal in new[] { "lane-1", "lane-2" })
+        {
+            if (await location.GetTerminal(terminal) is null)
+            {
+                await location.PutTerminal(terminal, terminal.Replace("lane-", "Lane ", StringComparison.Ordinal));
+            }
+        }
+
+        if ((await location.GetWidgets()).Count == 0)
+        {
+            foreach (var draft in DemoCatalogue.Widgets)
+            {
+                await location.CreateWidget(draft);
+            }
+        }
+
+        var secrets = DemoSecrets.Load(configuration);
+        var posId = configuration["Demo:PosClientId"] ?? "demo-pos";
+        var adminId = configuration["Demo:AdminClientId"] ?? "demo-admin";
+        await EnsureClient(posId, secrets.Pos, [Scopes.PosIntegration], [Location]);
+        await EnsureClient(adminId, secrets.Admin, [Scopes.WidgetsAdmin], []);
+        lifetime.ApplicationStarted.Register(() => Announce(posId, secrets.Pos, adminId, secrets.Admin));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task EnsureClient(string clientId, string secret, IReadOnlyList<string> scopes, IReadOnlyList<LocationKey> locations)
+    {
+        var grain = grains.GetGrain<IApiClientGrain>(clientId);
+        var hash = await grain.GetSecretHash();
+        if (hash is null || !ClientSecrets.Matches(secret, hash))
+        {
+            await grain.Register(new ApiClientRegistration(scopes, locations, ClientSecrets.Hash(secret)), replace: true);
+        }
+    }
+
+    private void Announce(string posId, string posSecret, string adminId, string adminSecret)
+    {
+        var url = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5080";
+        logger.LogInformation("Demo data ready at {Location}: POS client {PosClientId}, admin client {AdminClientId}", Location, posId, adminId);
+        Console.WriteLine($"""
+
+            ==== Widgets demo ====================================================
+              POS client:    {posId} / {posSecret}   (scope pos_integration, location demo/store-1)
+              Admin client:  {adminId} / {adminSecret}   (scope widgets_admin)
+              Token:         curl -s -u {posId}:{posSecret} -d grant_type=client_credentials -d scope=pos_integration {url}/connect/token
+              Dashboard:     {url}/dashboard/      API docs: {url}/scalar/v1
+            ======================================================================
+
+            """);
+    }
+
+    /// <summary>Demo secrets: configured, else generated once and kept in the data directory so they survive restarts.</summary>
+    private sealed record DemoSecrets(string Pos, string Admin)
+    {
+        public static DemoSecrets Load(IConfiguration configuration)
+        {
+            var path = Path.Combine(WidgetsOptions.From(configuration).DataPath, "demo-secrets.json");
+            var saved = File.Exists(path) ? JsonSerializer.Deserialize<DemoSecrets>(File.ReadAllText(path)) : null;
+            var secrets = new DemoSecrets(
+                configuration["Demo:PosClientSecret"] ?? saved?.Pos ?? ClientSecrets.Generate(),
+                configuration["Demo:AdminClientSecret"] ?? saved?.Admin ?? ClientSecrets.Generate());
+            if (secrets != saved)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, JsonSerializer.Serialize(secrets));
+            }
+
+            return secrets;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Widgets.Gateway.Http;
+
+public static class HttpSetup
+{
+    public static IServiceCollection AddWidgetsHttp(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o => WidgetsJson.Configure(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.Configure<RouteOptions>(o => o.LowercaseUrls = false);
+        return services;
+    }
+
+    /// <summary>
+    /// Unknown routes and unhandled failures answer in problem+json too. A cluster that cannot be reached is a
+    /// retryable 503 with Retry-After, never a bare 500.
+    /// </summary>
+    public static WebApplication UseWidgetsErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler(errors => errors.Run(async context =>
+        {
+            var failure = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var logger = context.RequestServices.GetRequiredService<ILogger<ErrorCategory>>();
+            IResult problem;
+            if (failure is BadHttpRequestException bad)
+            {
+                problem = Problems.Result(bad.StatusCode, bad.StatusCode == 413 ? "payload_too_large" : "bad_request", "Bad request", bad.Message);
+            }
+            else if (IsUnavailable(failure))
+            {
+                logger.LogWarning(failure, "Cluster unavailable for {Path}", context.Request.Path);
+                context.Response.Headers.RetryAfter = "2";
+                problem = Problems.Result(503, "unavailable", "Service unavailable", "The service is failing over; retry in a moment.");
+            }
+            else
+            {
+                logger.LogError(failure, "Unhandled failure for {Method} {Path}", context.Request.Method, context.Request.Path);
+                problem = Problems.Result(500, "internal_error", "Internal error", "Something went wrong on our side; it has been logged.");
+            }
+
+            await problem.ExecuteAsync(context);
+        }));
+        app.UseStatusCodePages(async status =>
+        {
+            var context = status.HttpContext;
+            if (context.Response.StatusCode is 404 or 405 && !context.Response.HasStarted)
+            {
+                var code = context.Response.StatusCode == 404 ? "not_found" : "method_not_allowed";
+                await Problems.Result(context.Response.StatusCode, code, code == "not_found" ? "Not found" : "Method not allowed",
+                    "See /openapi/v1.json for the routes this service serves.").ExecuteAsync(context);
+            }
+        });
+        return app;
+    }
+
+    private static bool IsUnavailable(Exception? failure) =>
+        failure is Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException
+            or TimeoutException or Orleans.Runtime.OrleansException { InnerException: TimeoutException }
+        || failure?.InnerException is Orleans.Runtime.SiloUnavailableException;
+
+    /// <summary>Category of unhandled-error logs.</summary>
+    public sealed class ErrorCategory;
+}

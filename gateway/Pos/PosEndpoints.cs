@@ -1,0 +1,173 @@
+using Microsoft.Net.Http.Headers;
+using Widgets.Gateway.Auth;
+using Widgets.Gateway.Http;
+using Widgets.Gateway.Links;
+
+namespace Widgets.Gateway.Pos;
+
+/// <summary>The ClearLine-compatible POS surface plus our session extensions.</summary>
+public static class PosEndpoints
+{
+    public static IEndpointRouteBuilder MapPosEndpoints(this IEndpointRouteBuilder app)
+    {
+        var pos = app.MapGroup("/v2/pos/{posSystemId}").RequireAuthorization(AuthSetup.PosPolicy).WithTags("POS");
+        pos.MapPost("/widgets/list", List);
+        pos.MapPost("/widget/start", Start);
+        pos.MapPost("/widget/showQrCode", ShowQrCode);
+        pos.MapPost("/widget/sendMessage", SendMessage);
+        pos.MapGet("/widget/sessions/{sessionId}", GetSession);
+        pos.MapPost("/widget/sessions/{sessionId}/cancel", Cancel);
+        return app;
+    }
+
+    private static async Task<IResult> List(string posSystemId, HttpContext context, IGrainFactory grains)
+    {
+        var (body, problem) = await JsonBody.Read<ListWidgetsRequest>(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (location, denied) = TenantAccess.Resolve(context, posSystemId, body!.PosLocationId);
+        var (widgetContext, badContext) = PosValidation.Context(body.Context);
+        if ((denied ?? badContext) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (body.TerminalId is { } terminal && !LocationKey.IsValidId(terminal))
+        {
+            return Problems.Field("terminalId", "1–64 letters, digits, dots, dashes or underscores.");
+        }
+
+        var listing = await grains.GetGrain<ILocationGrain>(location.ToString()).ListWidgets(widgetContext, body.TerminalId);
+        var headers = context.Response.GetTypedHeaders();
+        context.Response.Headers.ETag = listing.ETag;
+        headers.CacheControl = new CacheControlHeaderValue { Private = true, MaxAge = TimeSpan.FromMinutes(15) };
+        if (context.Request.Headers.IfNoneMatch.Contains(listing.ETag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Json(new DataEnvelope<IReadOnlyList<WidgetSummary>>(listing.Widgets), WidgetsJson.Options);
+    }
+
+    private static async Task<IResult> Start(string posSystemId, HttpContext context, IGrainFactory grains, PublicUrls urls)
+    {
+        var (body, problem) = await JsonBody.Read<StartSessionRequest>(context.Request);
+        if ((problem ?? PosValidation.Start(body!)) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (location, denied) = TenantAccess.Resolve(context, posSystemId, body!.PosLocationId);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var started = await grains.GetGrain<ILocationGrain>(location.ToString()).StartSession(body.TerminalId!, body.WidgetId!.Value, body.CouponId);
+        if (!started.IsSuccess)
+        {
+            return Problems.From(started);
+        }
+
+        var s = started.Value!;
+        var statusUrl = $"{urls.Base(context.Request)}/v2/pos/{location.PosSystemId}/widget/sessions/{s.SessionId}";
+        return Ok(new StartSessionResponse(s.SessionId, urls.Screen(context.Request, s.SessionId), s.ExpiresAt, s.TimeoutSeconds, statusUrl));
+    }
+
+    private static async Task<IResult> ShowQrCode(string posSystemId, HttpContext context, IGrainFactory grains, PublicUrls urls)
+    {
+        var (body, location, problem) = await ReadInteraction(posSystemId, context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var shown = await grains.GetGrain<IWidgetSessionGrain>(body!.SessionId!).ShowQrCode(ToInteraction(body, location));
+        if (!shown.IsSuccess)
+        {
+            return Problems.From(shown);
+        }
+
+        var screen = urls.Screen(context.Request, body.SessionId!);
+        return Ok(new ShowQrCodeResponse(screen, urls.Landing(context.Request, body.SessionId!), $"{screen}/qr.png", $"{screen}/qr.svg", shown.Value!.ExpiresAt));
+    }
+
+    private static async Task<IResult> SendMessage(string posSystemId, HttpContext context, IGrainFactory grains, PublicUrls urls, RecipientParser parser, TimeProvider clock)
+    {
+        var (body, location, problem) = await ReadInteraction(posSystemId, context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (recipients, invalid) = parser.Parse(body!.Profile, body.Channel);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var consent = body.Consent is { } c
+            ? new ConsentRecord { Marketing = c.Marketing ?? false, Text = c.Text, At = clock.GetUtcNow(), TerminalId = body.TerminalId, SalesPerson = body.Profile?.SalesPerson }
+            : null;
+        var command = new SendMessageCommand(ToInteraction(body, location), recipients, urls.Landing(context.Request, body.SessionId!), consent);
+        var sent = await grains.GetGrain<IWidgetSessionGrain>(body.SessionId!).SendMessage(command);
+        return sent.IsSuccess
+            ? Ok(new SendMessageResponse(sent.Value!.Select(MessageDtos.From).ToList()))
+            : Problems.From(sent);
+    }
+
+    private static async Task<IResult> GetSession(string posSystemId, string sessionId, HttpContext context, IGrainFactory grains)
+    {
+        var (view, problem) = await FindSession(posSystemId, sessionId, context, grains);
+        return problem ?? Ok(SessionDto.From(view!));
+    }
+
+    private static async Task<IResult> Cancel(string posSystemId, string sessionId, HttpContext context, IGrainFactory grains)
+    {
+        var (view, problem) = await FindSession(posSystemId, sessionId, context, grains);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var cancelled = await grains.GetGrain<IWidgetSessionGrain>(sessionId).Cancel(new SessionAddress(view!.Location, null, null));
+        return cancelled.IsSuccess ? Ok(SessionDto.From(cancelled.Value!)) : Problems.From(cancelled);
+    }
+
+    private static async Task<(SessionView? View, IResult? Problem)> FindSession(string posSystemId, string sessionId, HttpContext context, IGrainFactory grains)
+    {
+        var view = PosValidation.IsSessionId(sessionId) ? await grains.GetGrain<IWidgetSessionGrain>(sessionId).GetView() : null;
+        return view is not null && view.Location.PosSystemId == posSystemId.ToLowerInvariant() && context.GetApiClient().CanAccess(view.Location)
+            ? (view, null)
+            : (null, Problems.Status(DomainError.SessionNotFound, "No session with this id exists for this client."));
+    }
+
+    private static async Task<(SessionInteractionRequest? Body, LocationKey Location, IResult? Problem)> ReadInteraction(string posSystemId, HttpContext context)
+    {
+        var (body, problem) = await JsonBody.Read<SessionInteractionRequest>(context.Request);
+        if ((problem ?? PosValidation.Interaction(body!)) is { } invalid)
+        {
+            return (null, default, invalid);
+        }
+
+        var (location, denied) = TenantAccess.Resolve(context, posSystemId, body!.PosLocationId);
+        if (denied is not null)
+        {
+            return (null, default, denied);
+        }
+
+        return PosValidation.IsSessionId(body.SessionId)
+            ? (body, location, null)
+            : (null, default, Problems.Status(DomainError.SessionNotFound, "No session with this id exists for this location."));
+    }
+
+    private static Interaction ToInteraction(SessionInteractionRequest body, LocationKey location) => new(
+        new SessionAddress(location, body.TerminalId, body.WidgetId),
+        body.Profile is { } p ? new CustomerProfile { FirstName = p.FirstName, LastName = p.LastName, CustomerEmail = p.CustomerEmail, CustomerPhone = p.CustomerPhone, SalesPerson = p.SalesPerson } : null,
+        body.CouponId);
+
+    private static IResult Ok<T>(T data) => TypedResults.Json(new DataEnvelope<T>(data), WidgetsJson.Options);
+}

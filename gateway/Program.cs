@@ -1,0 +1,43 @@
+using Scalar.AspNetCore;
+using Widgets.Gateway.Admin;
+using Widgets.Gateway.Auth;
+using Widgets.Gateway.Customer;
+using Widgets.Gateway.Demo;
+using Widgets.Gateway.Hosting;
+using Widgets.Gateway.Http;
+using Widgets.Gateway.Links;
+using Widgets.Gateway.Ops;
+using Widgets.Gateway.Pos;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddWidgetsOrleans();
+builder.Services.AddWidgetsHttp();
+builder.Services.AddWidgetsAuth();
+builder.Services.AddSingleton<LinkTokens>();
+builder.Services.AddSingleton<PublicUrls>();
+builder.Services.AddSingleton<RecipientParser>();
+builder.Services.AddOpenApi();
+if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()))
+{
+    builder.Services.AddHostedService<DemoSeeder>();
+}
+
+var app = builder.Build();
+app.UseWidgetsErrors();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapTokenEndpoint();
+app.MapPosEndpoints();
+app.MapCatalogueEndpoints();
+app.MapAnalyticsEndpoints();
+app.MapClientEndpoints();
+app.MapCustomerPages();
+app.MapOperationsEndpoints();
+
+app.Run();
+
+/// <summary>Entry point; public so tests can refer to the gateway's assembly.</summary>
+public partial class Program;
