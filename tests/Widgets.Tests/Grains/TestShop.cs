@@ -15,12 +15,13 @@ internal sealed class TestShop
 {
     public const string Lane = "lane-1";
 
-    private readonly DateTimeOffset openedAt = DateTimeOffset.UtcNow;
+    private readonly DateTimeOffset openedAt;
 
-    private TestShop(IGrainFactory grains, LocationKey key)
+    private TestShop(IGrainFactory grains, LocationKey key, DateTimeOffset openedAt)
     {
         Grains = grains;
         Key = key;
+        this.openedAt = openedAt;
     }
 
     public IGrainFactory Grains { get; }
@@ -31,7 +32,7 @@ internal sealed class TestShop
 
     public static async Task<TestShop> OpenAsync(IGrainFactory grains, params string[] terminals)
     {
-        var shop = new TestShop(grains, LocationKey.Create("TestPos", $"loc-{Guid.NewGuid():N}"));
+        var shop = new TestShop(grains, LocationKey.Create("TestPos", $"loc-{Guid.NewGuid():N}"), DateTimeOffset.UtcNow);
         foreach (var terminal in terminals.Length == 0 ? [Lane] : terminals)
         {
             await shop.Location.PutTerminal(terminal, $"Terminal {terminal}");
@@ -39,6 +40,9 @@ internal sealed class TestShop
 
         return shop;
     }
+
+    /// <summary>The same location seen through another cluster (after a restart).</summary>
+    public TestShop On(IGrainFactory grains) => new(grains, Key, openedAt);
 
     public static WidgetDraft Draft(WidgetType type = WidgetType.ContactCollection, int timeoutSeconds = 30, string? name = null) => new()
     {
