@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Dashboard;
+using Orleans.Runtime;
 using Widgets.Hosting;
 using Widgets.Hosting.Storage;
 
@@ -10,8 +11,19 @@ if (args.Contains("migrate"))
 }
 
 builder.UseOrleans(silo => silo.UseWidgetsClustering(builder.Configuration).AddWidgetsSilo(builder.Configuration));
+builder.Services.AddSingleton<StorageProbe>();
 var app = builder.Build();
 app.MapGet("/healthz", () => TypedResults.Ok(new { status = "live" }));
+app.MapGet("/readyz", async (ISiloStatusOracle silo, StorageProbe storage, CancellationToken cancellationToken) =>
+{
+    if (silo.CurrentStatus != SiloStatus.Active)
+    {
+        return Results.Problem($"Silo is {silo.CurrentStatus}.", statusCode: 503);
+    }
+
+    await storage.PingAsync(cancellationToken);
+    return Results.Ok(new { status = "ready", silo = silo.SiloAddress.ToString() });
+});
 app.MapOrleansDashboard(routePrefix: "/dashboard").AddEndpointFilter(async (context, next) =>
     context.HttpContext.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
         ? await next(context)

@@ -26,7 +26,9 @@ public static class OrleansHosting
                     o.Invariant = SiloConfiguration.PostgresInvariant;
                     o.ConnectionString = connectionString;
                 });
+                client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
                 client.AddDashboard();
+                client.UseConnectionRetryFilter<ClusterConnectionRetry>();
             });
         }
         else
@@ -34,6 +36,7 @@ public static class OrleansHosting
             builder.UseOrleans(silo => silo.UseWidgetsClustering(configuration).AddWidgetsSilo(configuration));
         }
 
+        builder.Services.AddSingleton<StorageProbe>();
         return builder;
     }
 }

@@ -31,6 +31,11 @@ public static class JsonBody
                 ? (null, Problems.Result(400, "invalid_json", "Invalid JSON", "The body must be a JSON object."))
                 : (value, null);
         }
+        catch (JsonException ex) when (ex.InnerException is not JsonException && ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal))
+        {
+            // Well-formed JSON with a field of the wrong type (e.g. "widgetId": "abc") is a field validation error.
+            return (null, Problems.Field(path[2..], "Has the wrong type for this field."));
+        }
         catch (JsonException ex)
         {
             var where = ex.Path is { Length: > 2 } path ? $" at {path[2..]}" : "";

@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using Widgets.Gateway.Auth;
+using Widgets.Hosting;
 
 namespace Widgets.Gateway.Ops;
 
@@ -14,14 +15,15 @@ public static class OperationsEndpoints
         return app;
     }
 
-    /// <summary>Ready when a grain call round-trips through the cluster to storage.</summary>
-    private static async Task<IResult> Ready(IGrainFactory grains, ILogger<ReadinessProbe> logger, CancellationToken cancellationToken)
+    /// <summary>Ready when a grain call round-trips through the cluster and the database answers.</summary>
+    private static async Task<IResult> Ready(IGrainFactory grains, StorageProbe storage, ILogger<ReadinessProbe> logger, CancellationToken cancellationToken)
     {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await grains.GetGrain<Widgets.Clients.IClientDirectoryGrain>(GrainKeys.ClientDirectory).List().WaitAsync(timeout.Token);
+            await storage.PingAsync(timeout.Token);
             return TypedResults.Ok(new { status = "ready" });
         }
         catch (Exception ex)

@@ -31,6 +31,14 @@ public static class SiloConfiguration
                 o.ConnectionString = connectionString;
             });
             silo.ConfigureEndpoints(IPAddress.Loopback, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                // A dead silo is declared dead after about ProbeTimeout × NumMissedProbesLimit; calls to its grains
+                // wait (then fail with 503) until then. Orleans' defaults (5 s × 3) mean up to ~20 s of errors.
+                o.ProbeTimeout = TimeSpan.FromSeconds(3);
+                o.NumMissedProbesLimit = 2;
+                configuration.GetSection(ClusterSettings.Section + ":Membership").Bind(o);
+            });
         }
         else
         {

@@ -26,7 +26,7 @@ public sealed class CatalogueTests(SiloClusterFixture fixture)
         Assert.Equal(Enum.GetValues<WidgetContext>(), widget.Contexts);
         Assert.Equal(Enum.GetValues<WidgetChannel>(), widget.Channels);
         Assert.Equal(2, second.Value!.Id);
-        Assert.Equal(widget, await shop.Location.GetWidget(1));
+        Assert.Equivalent(widget, await shop.Location.GetWidget(1), strict: true);
     }
 
     [Fact]

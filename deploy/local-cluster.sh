@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# A whole Widgets cluster on this machine: a throwaway PostgreSQL, N silos and N gateways.
+#
+#   deploy/local-cluster.sh up [--silos N] [--gateways N]   start (default 2 silos, 1 gateway)
+#   deploy/local-cluster.sh down                              stop everything it started
+#   deploy/local-cluster.sh status                            what runs now
+#
+# Pids and logs: deploy/.run/{postgres,silo-N,gateway-N}.{pid,log}. Configuration passes through the
+# environment as for the hosts themselves (e.g. Email__Smtp__Port=2525, ASPNETCORE_ENVIRONMENT=Development
+# for the demo data). Ports: PostgreSQL $WIDGETS_PG_PORT (55432), silo N 11110+N / gateway port 30000+N /
+# health+dashboard 5090+N, HTTP gateway N 5080+N (override the bases with WIDGETS_*_BASE).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+run="$root/deploy/.run"
+pg_port=${WIDGETS_PG_PORT:-55432}
+pg_root=${WIDGETS_PG_DIR:-/tmp/widgets-local-cluster-$pg_port}
+silo_base=${WIDGETS_SILO_PORT_BASE:-11110}
+silo_gateway_base=${WIDGETS_SILO_GATEWAY_PORT_BASE:-30000}
+silo_http_base=${WIDGETS_SILO_HTTP_BASE:-5090}
+gateway_http_base=${WIDGETS_GATEWAY_HTTP_BASE:-5080}
+configuration=${WIDGETS_CONFIGURATION:-Release}
+postgres="Host=127.0.0.1;Port=$pg_port;Database=widgets;Username=postgres"
+
+log() { printf 'local-cluster: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] && echo "$dir"
+}
+
+ensure_postgres_installed() {
+  if [ -z "$(pg_bin)" ]; then
+    log "installing Debian's postgresql package (once)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+  fi
+  [ -n "$(pg_bin)" ] || die "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin after install"
+}
+
+as_postgres() { runuser -u postgres -- "$@"; }
+
+start_postgres() {
+  local bin; bin=$(pg_bin)
+  mkdir -p "$pg_root/sock"
+  chown -R postgres:postgres "$pg_root"
+  if [ ! -f "$pg_root/data/PG_VERSION" ]; then
+    log "initdb $pg_root/data"
+    as_postgres "$bin/initdb" -D "$pg_root/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if as_postgres "$bin/pg_ctl" -D "$pg_root/data" status >/dev/null 2>&1; then
+    log "postgres already running on port $pg_port"
+  else
+    log "starting postgres on 127.0.0.1:$pg_port"
+    as_postgres "$bin/pg_ctl" -D "$pg_root/data" -l "$pg_root/postgres.log" -w \
+      -o "-p $pg_port -k $pg_root/sock -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  fi
+  head -n 1 "$pg_root/data/postmaster.pid" > "$run/postgres.pid"
+  ln -sf "$pg_root/postgres.log" "$run/postgres.log"
+}
+
+build() {
+  log "building silo and gateway ($configuration)"
+  dotnet build "$root/silo/Widgets.Silo.csproj" -c "$configuration" -v quiet -nologo >"$run/build.log" 2>&1 || { cat "$run/build.log" >&2; die "build failed"; }
+  dotnet build "$root/gateway/Widgets.Gateway.csproj" -c "$configuration" -v quiet -nologo >>"$run/build.log" 2>&1 || { cat "$run/build.log" >&2; die "build failed"; }
+}
+
+signing_key() {
+  [ -f "$run/signing.key" ] || head -c 48 /dev/urandom | base64 -w0 > "$run/signing.key"
+  cat "$run/signing.key"
+}
+
+cluster_env() {
+  export Widgets__Mode=Cluster
+  export ConnectionStrings__Postgres="$postgres"
+  export Widgets__DataDirectory="$run/data"
+  export Auth__SigningKey; Auth__SigningKey=$(signing_key)
+}
+
+silo_dll() { echo "$root/silo/bin/$configuration/net10.0/Widgets.Silo.dll"; }
+gateway_dll() { echo "$root/gateway/bin/$configuration/net10.0/Widgets.Gateway.dll"; }
+
+start_process() { # name, dll, then env assignments
+  local name=$1 dll=$2; shift 2
+  if [ -f "$run/$name.pid" ] && kill -0 "$(cat "$run/$name.pid")" 2>/dev/null; then
+    log "$name already running (pid $(cat "$run/$name.pid"))"; return
+  fi
+  # exec: the pid recorded is dotnet's own, so `kill -9 $(cat silo-1.pid)` kills the silo. The working directory
+  # is the build output, where the host finds its appsettings.json.
+  (cd "$(dirname "$dll")" && exec env "$@" dotnet "$dll") >"$run/$name.log" 2>&1 </dev/null &
+  echo $! > "$run/$name.pid"
+  log "$name started (pid $(cat "$run/$name.pid"), log deploy/.run/$name.log)"
+}
+
+wait_ready() { # name, url, seconds
+  local name=$1 url=$2 deadline=$((SECONDS + $3))
+  until curl -sf -o /dev/null "$url"; do
+    kill -0 "$(cat "$run/$name.pid")" 2>/dev/null || { tail -n 30 "$run/$name.log" >&2; die "$name exited; see deploy/.run/$name.log"; }
+    [ $SECONDS -lt $deadline ] || { tail -n 30 "$run/$name.log" >&2; die "$name not ready at $url after $3 s"; }
+    sleep 0.5
+  done
+}
+
+up() {
+  local silos=2 gateways=1
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --silos) silos=$2; shift 2 ;;
+      --gateways) gateways=$2; shift 2 ;;
+      *) die "unknown option $1 (use --silos N --gateways N)" ;;
+    esac
+  done
+  mkdir -p "$run/data"
+  ensure_postgres_installed
+  start_postgres
+  build
+  cluster_env
+  log "migrating the schema"
+  (cd "$(dirname "$(silo_dll)")" && dotnet "$(silo_dll)" migrate >"$run/migrate.log" 2>&1) || { cat "$run/migrate.log" >&2; die "migration failed"; }
+  for i in $(seq 1 "$silos"); do
+    start_process "silo-$i" "$(silo_dll)" Orleans__SiloPort=$((silo_base + i)) Orleans__GatewayPort=$((silo_gateway_base + i)) Urls="http://127.0.0.1:$((silo_http_base + i))"
+  done
+  for i in $(seq 1 "$silos"); do wait_ready "silo-$i" "http://127.0.0.1:$((silo_http_base + i))/readyz" 60; done
+  # Gateways start one after another: the first seeds the demo data (in Development), the next ones find it.
+  for i in $(seq 1 "$gateways"); do
+    start_process "gateway-$i" "$(gateway_dll)" Urls="http://127.0.0.1:$((gateway_http_base + i))"
+    wait_ready "gateway-$i" "http://127.0.0.1:$((gateway_http_base + i))/readyz" 60
+  done
+  for i in $(seq 1 "$gateways"); do echo "gateway: http://127.0.0.1:$((gateway_http_base + i))"; done
+}
+
+stop_pid_file() {
+  local file=$1 pid
+  pid=$(cat "$file" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
+
+down() {
+  for file in "$run"/gateway-*.pid "$run"/silo-*.pid; do
+    [ -e "$file" ] || continue
+    log "stopping $(basename "$file" .pid)"
+    stop_pid_file "$file"
+  done
+  local bin; bin=$(pg_bin || true)
+  if [ -n "$bin" ] && [ -f "$pg_root/data/PG_VERSION" ] && as_postgres "$bin/pg_ctl" -D "$pg_root/data" status >/dev/null 2>&1; then
+    log "stopping postgres"
+    as_postgres "$bin/pg_ctl" -D "$pg_root/data" -m fast -w stop >/dev/null
+  fi
+  rm -f "$run/postgres.pid"
+  if [ "${1:-}" = "--purge" ]; then
+    log "removing $pg_root and deploy/.run"
+    rm -rf "$pg_root" "$run"
+  fi
+}
+
+status() {
+  for file in "$run"/*.pid; do
+    [ -e "$file" ] || { echo "nothing running"; return; }
+    local pid; pid=$(cat "$file")
+    if kill -0 "$pid" 2>/dev/null; then echo "$(basename "$file" .pid): running (pid $pid)"; else echo "$(basename "$file" .pid): dead"; fi
+  done
+}
+
+case ${1:-} in
+  up) shift; up "$@" ;;
+  down) shift; down "$@" ;;
+  status) status ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
+esac
