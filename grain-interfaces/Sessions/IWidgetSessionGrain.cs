@@ -27,6 +27,7 @@ public interface IWidgetSessionGrain : IGrainWithStringKey
     /// <summary>The customer submitted the landing form: a conversion.</summary>
     Task<Outcome<ConversionReceipt>> SubmitLanding(LandingSubmission submission);
 
+    [ReadOnly]
     Task<ScreenView?> GetScreen();
 
     /// <summary>Ends the session if its deadline has passed; safe to call any number of times.</summary>

@@ -85,11 +85,21 @@ internal static partial class WidgetValidator
             EndsAt = draft.EndsAt,
             SortOrder = draft.SortOrder ?? 0,
             Content = content,
-            Settings = settings,
+            Settings = Detached(settings),
             Version = version,
             UpdatedAt = now,
         }, errors);
     }
+
+    /// <summary>
+    /// Copies every list into a plain array: grain state is stored as JSON with type names, and a list built by a
+    /// collection expression has a compiler-generated type the storage serializer refuses to read back.
+    /// </summary>
+    private static WidgetSettings Detached(WidgetSettings settings) => settings with
+    {
+        CouponCodes = settings.CouponCodes?.ToArray(),
+        SurveyQuestions = settings.SurveyQuestions?.Select(q => q with { Options = q.Options?.ToArray() }).ToArray(),
+    };
 
     private static void ValidateSettings(WidgetType? type, WidgetSettings settings, Dictionary<string, string[]> errors)
     {

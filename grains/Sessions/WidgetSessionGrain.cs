@@ -300,7 +300,7 @@ public sealed class WidgetSessionGrain(
             Email = form.Email,
             Phone = form.Phone,
             Consent = new ConsentRecord { Marketing = form.Consent, Text = form.ConsentText, At = now, TerminalId = Session.TerminalId },
-            Answers = form.Answers.Count > 0 ? form.Answers : null,
+            Answers = form.Answers.Count > 0 ? new Dictionary<string, string>(form.Answers) : null,
             CouponCode = Session.CouponCode,
         };
         var day = DateOnly.FromDateTime(now.UtcDateTime);
