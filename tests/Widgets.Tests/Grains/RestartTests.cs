@@ -22,6 +22,7 @@ public sealed class SessionRestartTests(ITestOutputHelper output) : OwnClusterTe
         var started = await shop.StartAsync(widget.Id);
         await Eventually.Holds(async () => await shop.CountAsync(widget.Id, WidgetCounter.Started) == 1, TimeSpan.FromSeconds(5), "started = 1");
         await StopClusterAsync();
+        output.WriteLine($"Stopped {(started.ExpiresAt - DateTimeOffset.UtcNow).TotalSeconds:0.0} s before the deadline.");
         Assert.True(DateTimeOffset.UtcNow < started.ExpiresAt, "the cluster must stop before the deadline for the test to mean anything");
 
         await Eventually.ClockPasses(started.ExpiresAt);
