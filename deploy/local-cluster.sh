@@ -5,14 +5,15 @@
 #   deploy/local-cluster.sh down                              stop everything it started
 #   deploy/local-cluster.sh status                            what runs now
 #
-# Pids and logs: deploy/.run/{postgres,silo-N,gateway-N}.{pid,log}. Configuration passes through the
+# Pids and logs: deploy/.run/{postgres,silo-N,gateway-N}.{pid,log} ($WIDGETS_RUN_DIR overrides the folder, so a
+# second cluster, e.g. the tests', never touches yours). Configuration passes through the
 # environment as for the hosts themselves (e.g. Email__Smtp__Port=2525, ASPNETCORE_ENVIRONMENT=Development
 # for the demo data). Ports: PostgreSQL $WIDGETS_PG_PORT (55432), silo N 11110+N / gateway port 30000+N /
 # health+dashboard 5090+N, HTTP gateway N 5080+N (override the bases with WIDGETS_*_BASE).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-run="$root/deploy/.run"
+run=${WIDGETS_RUN_DIR:-$root/deploy/.run}
 pg_port=${WIDGETS_PG_PORT:-55432}
 pg_root=${WIDGETS_PG_DIR:-/tmp/widgets-local-cluster-$pg_port}
 silo_base=${WIDGETS_SILO_PORT_BASE:-11110}

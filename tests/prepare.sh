@@ -3,6 +3,8 @@
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The cluster fault tests start their own PostgreSQL server (initdb, pg_ctl) from Debian's package.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "prepare: installing ${need[*]} (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive

@@ -13,6 +13,12 @@ public sealed class ClusterSettings
 
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>The address other silos and gateways reach this silo at; loopback for a one-machine cluster.</summary>
+    public string AdvertisedIP { get; set; } = "127.0.0.1";
+
+    /// <summary>Take endpoints and identity from the Kubernetes pod (Microsoft.Orleans.Hosting.Kubernetes).</summary>
+    public bool Kubernetes { get; set; }
+
     /// <summary>How long a gateway waits for a grain before answering 503: a POS should not hang at checkout.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

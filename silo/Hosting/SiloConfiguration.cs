@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Hosting.Kubernetes;
 using Orleans.Runtime;
 using Widgets.Grains;
 using Widgets.Hosting.Storage;
@@ -30,7 +31,17 @@ public static class SiloConfiguration
                 o.Invariant = PostgresInvariant;
                 o.ConnectionString = connectionString;
             });
-            silo.ConfigureEndpoints(IPAddress.Loopback, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
+            if (cluster.Kubernetes)
+            {
+                // Pod IP, silo name and cluster identity come from the pod's environment (see deploy/k8s).
+                silo.UseKubernetesHosting();
+            }
+            else
+            {
+                var advertised = IPAddress.Parse(cluster.AdvertisedIP);
+                silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+            }
+
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 // A dead silo is declared dead after about ProbeTimeout × NumMissedProbesLimit; calls to its grains

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Widgets.Hosting.Storage;
+
+namespace Widgets.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL server of the test's own: <c>initdb</c> into a fresh folder, <c>pg_ctl start</c> on a free
+/// loopback port with a private socket folder, the Widgets schema applied with <see cref="StorageMigrator"/>; stopped
+/// and deleted on dispose. As root (a CI machine) the server runs as the <c>postgres</c> user, which initdb requires.
+/// Never assumes a server is already running: the binaries come from Debian's <c>postgresql</c> package, which
+/// <c>tests/prepare.sh</c> installs.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private const string ServiceUser = "postgres";
+    private readonly string binDirectory;
+    private readonly string root;
+    private bool running;
+
+    private PostgresServer(string binDirectory, string root, int port)
+    {
+        this.binDirectory = binDirectory;
+        this.root = root;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>The <c>widgets</c> database, as the silos' <c>ConnectionStrings:Postgres</c>.</summary>
+    public string ConnectionString =>
+        $"Host=127.0.0.1;Port={Port};Database=widgets;Username=postgres;Timeout=5;Command Timeout=15";
+
+    private string DataDirectory => Path.Combine(root, "data");
+
+    private string LogFile => Path.Combine(root, "postgres.log");
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        var bin = FindBinDirectory() ?? throw new InvalidOperationException(
+            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; run tests/prepare.sh (apt-get install postgresql).");
+
+        // Under /tmp, not a root-only temp folder: the postgres user must be able to reach it.
+        var root = Path.Combine("/tmp", $"widgets-tests-pg-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(root, "sock"));
+        if (Environment.IsPrivilegedProcess)
+        {
+            await RunAsync("chown", ["-R", $"{ServiceUser}:{ServiceUser}", root]);
+        }
+
+        PostgresServer? server = null;
+        try
+        {
+            await RunToolAsync(Path.Combine(bin, "initdb"),
+                "-D", Path.Combine(root, "data"), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8");
+
+            // A free port can be taken between choosing and binding it; pg_ctl then fails and another port is tried.
+            for (var attempt = 1; ; attempt++)
+            {
+                server = new PostgresServer(bin, root, FreePort());
+                try
+                {
+                    await server.StartServerAsync();
+                    break;
+                }
+                catch (InvalidOperationException) when (attempt < 3)
+                {
+                }
+            }
+
+            StorageMigrator.MigratePostgres(server.ConnectionString, NullLogger.Instance);
+            return server;
+        }
+        catch
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+            else
+            {
+                Directory.Delete(root, recursive: true);
+            }
+
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (running)
+        {
+            running = false;
+            await RunToolAsync(Path.Combine(binDirectory, "pg_ctl"), "-D", DataDirectory, "-m", "immediate", "-w", "-t", "30", "stop");
+        }
+
+        Directory.Delete(root, recursive: true);
+    }
+
+    private async Task StartServerAsync()
+    {
+        var options = $"-p {Port} -k {Path.Combine(root, "sock")} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off";
+        await RunToolAsync(Path.Combine(binDirectory, "pg_ctl"), "-D", DataDirectory, "-l", LogFile, "-o", options, "-w", "-t", "30", "start");
+        running = true;
+    }
+
+    private static string? FindBinDirectory() =>
+        Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(d => Path.Combine(d, "bin"))
+                .Where(d => File.Exists(Path.Combine(d, "initdb")))
+                .OrderBy(d => Version.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : new Version(0, 0))
+                .LastOrDefault()
+            : null;
+
+    /// <summary>initdb refuses to run as root: as root every server command goes through <c>runuser -u postgres --</c>.</summary>
+    private static Task RunToolAsync(string tool, params string[] arguments) =>
+        Environment.IsPrivilegedProcess
+            ? RunAsync("runuser", ["-u", ServiceUser, "--", tool, .. arguments])
+            : RunAsync(tool, arguments);
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    private static async Task RunAsync(string program, IReadOnlyList<string> arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stdout} {await stderr}");
+        }
+    }
+}
