@@ -37,6 +37,7 @@ public static class Problems
         DomainError.AlreadyEntered => (409, "already_entered", "Already entered"),
         DomainError.CouponsExhausted => (409, "coupons_exhausted", "No coupons left"),
         DomainError.VersionMismatch => (412, "version_mismatch", "Precondition failed"),
+        DomainError.IdempotencyConflict => (422, "idempotency_key_reused", "Idempotency-Key reused"),
         DomainError.RecipientRequired => (400, "recipient_required", "Recipient required"),
         DomainError.ChannelNotAllowed => (400, "channel_not_allowed", "Channel not allowed"),
         DomainError.InvalidPhone => (400, "invalid_phone", "Invalid phone number"),

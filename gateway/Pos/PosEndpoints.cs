@@ -54,7 +54,8 @@ public static class PosEndpoints
 
     private static async Task<IResult> Start(string posSystemId, HttpContext context, IGrainFactory grains, PublicUrls urls)
     {
-        var (body, problem) = await JsonBody.Read<StartSessionRequest>(context.Request);
+        var (key, badKey) = IdempotencyKeys.Read(context.Request);
+        var (body, problem) = badKey is null ? await JsonBody.Read<StartSessionRequest>(context.Request) : (null, badKey);
         if ((problem ?? PosValidation.Start(body!)) is { } invalid)
         {
             return invalid;
@@ -66,7 +67,9 @@ public static class PosEndpoints
             return denied;
         }
 
-        var started = await grains.GetGrain<ILocationGrain>(location.ToString()).StartSession(body.TerminalId!, body.WidgetId!.Value, body.CouponId);
+        var idempotency = key is null ? null : new IdempotentStart(
+            IdempotencyKeys.SessionIdFor(context.GetApiClient().ClientId, location, key), IdempotencyKeys.Fingerprint("start", body));
+        var started = await grains.GetGrain<ILocationGrain>(location.ToString()).StartSession(body.TerminalId!, body.WidgetId!.Value, body.CouponId, idempotency);
         if (!started.IsSuccess)
         {
             return Problems.From(started);
@@ -85,7 +88,7 @@ public static class PosEndpoints
             return problem;
         }
 
-        var shown = await grains.GetGrain<IWidgetSessionGrain>(body!.SessionId!).ShowQrCode(ToInteraction(body, location));
+        var shown = await grains.GetGrain<IWidgetSessionGrain>(body!.SessionId!).ShowQrCode(ToInteraction(body, location, context, "showQrCode"));
         if (!shown.IsSuccess)
         {
             return Problems.From(shown);
@@ -112,7 +115,7 @@ public static class PosEndpoints
         var consent = body.Consent is { } c
             ? new ConsentRecord { Marketing = c.Marketing ?? false, Text = c.Text, At = clock.GetUtcNow(), TerminalId = body.TerminalId, SalesPerson = body.Profile?.SalesPerson }
             : null;
-        var command = new SendMessageCommand(ToInteraction(body, location), recipients, urls.Landing(context.Request, body.SessionId!), consent);
+        var command = new SendMessageCommand(ToInteraction(body, location, context, "sendMessage"), recipients, urls.Landing(context.Request, body.SessionId!), consent);
         var sent = await grains.GetGrain<IWidgetSessionGrain>(body.SessionId!).SendMessage(command);
         return sent.IsSuccess
             ? Ok(new SendMessageResponse(sent.Value!.Select(MessageDtos.From).ToList()))
@@ -147,7 +150,8 @@ public static class PosEndpoints
 
     private static async Task<(SessionInteractionRequest? Body, LocationKey Location, IResult? Problem)> ReadInteraction(string posSystemId, HttpContext context)
     {
-        var (body, problem) = await JsonBody.Read<SessionInteractionRequest>(context.Request);
+        var (_, badKey) = IdempotencyKeys.Read(context.Request);
+        var (body, problem) = badKey is null ? await JsonBody.Read<SessionInteractionRequest>(context.Request) : (null, badKey);
         if ((problem ?? PosValidation.Interaction(body!)) is { } invalid)
         {
             return (null, default, invalid);
@@ -164,10 +168,11 @@ public static class PosEndpoints
             : (null, default, Problems.Status(DomainError.SessionNotFound, "No session with this id exists for this location."));
     }
 
-    private static Interaction ToInteraction(SessionInteractionRequest body, LocationKey location) => new(
+    private static Interaction ToInteraction(SessionInteractionRequest body, LocationKey location, HttpContext context, string operation) => new(
         new SessionAddress(location, body.TerminalId, body.WidgetId),
         body.Profile is { } p ? new CustomerProfile { FirstName = p.FirstName, LastName = p.LastName, CustomerEmail = p.CustomerEmail, CustomerPhone = p.CustomerPhone, SalesPerson = p.SalesPerson } : null,
-        body.CouponId);
+        body.CouponId,
+        IdempotencyKeys.Read(context.Request).Key is { } key ? new RequestKey(key, IdempotencyKeys.Fingerprint(operation, body)) : null);
 
     private static IResult Ok<T>(T data) => TypedResults.Json(new DataEnvelope<T>(data), WidgetsJson.Options);
 }

@@ -34,8 +34,11 @@ public interface ILocationGrain : IGrainWithStringKey
 
     Task<bool> RemoveTerminal(string terminalId);
 
-    /// <summary>Starts a session of a live widget on a registered terminal, superseding the terminal's current one.</summary>
-    Task<Outcome<SessionStarted>> StartSession(string terminalId, int widgetId, string? couponId);
+    /// <summary>
+    /// Starts a session of a live widget on a registered terminal, superseding the terminal's current one. With
+    /// <paramref name="idempotency"/>, the session id is derived from the key, so a retry finds the first session.
+    /// </summary>
+    Task<Outcome<SessionStarted>> StartSession(string terminalId, int widgetId, string? couponId, IdempotentStart? idempotency = null);
 
     /// <summary>A session tells its location it ended, so the terminal shows idle.</summary>
     [OneWay]

@@ -20,4 +20,5 @@ public enum DomainError
     AlreadyEntered,
     ConsentRequired,
     CouponsExhausted,
+    IdempotencyConflict,
 }

@@ -7,6 +7,9 @@ public interface IWidgetSessionGrain : IGrainWithStringKey
 {
     Task<Outcome<SessionStarted>> Start(SessionStartInfo info);
 
+    /// <summary>The first answer of a keyed start when this session was started with that fingerprint; null when never started.</summary>
+    Task<Outcome<SessionStarted>?> ReplayStart(string fingerprint);
+
     /// <summary>The session as the POS sees it; null when no session has this id.</summary>
     Task<SessionView?> GetView();
 

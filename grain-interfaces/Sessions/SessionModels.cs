@@ -29,7 +29,8 @@ public sealed record SessionStartInfo(
     [property: Id(0)] LocationKey Location,
     [property: Id(1)] string TerminalId,
     [property: Id(2)] WidgetDefinition Widget,
-    [property: Id(3)] string? CouponId);
+    [property: Id(3)] string? CouponId,
+    [property: Id(4)] string? StartFingerprint = null);
 
 [GenerateSerializer, Immutable, Alias("Widgets.SessionStarted")]
 public sealed record SessionStarted(
@@ -48,7 +49,8 @@ public sealed record SessionAddress(
 public sealed record Interaction(
     [property: Id(0)] SessionAddress Address,
     [property: Id(1)] CustomerProfile? Profile,
-    [property: Id(2)] string? CouponId);
+    [property: Id(2)] string? CouponId,
+    [property: Id(3)] RequestKey? Idempotency = null);
 
 [GenerateSerializer, Immutable, Alias("Widgets.SessionTiming")]
 public sealed record SessionTiming([property: Id(0)] DateTimeOffset ExpiresAt, [property: Id(1)] int TimeoutSeconds);

@@ -150,8 +150,14 @@ public sealed class LocationGrain(
         return true;
     }
 
-    public async Task<Outcome<SessionStarted>> StartSession(string terminalId, int widgetId, string? couponId)
+    public async Task<Outcome<SessionStarted>> StartSession(string terminalId, int widgetId, string? couponId, IdempotentStart? idempotency = null)
     {
+        if (idempotency is not null
+            && await GrainFactory.GetGrain<IWidgetSessionGrain>(idempotency.SessionId).ReplayStart(idempotency.Fingerprint) is { } replayed)
+        {
+            return replayed;
+        }
+
         if (!state.State.Terminals.TryGetValue(terminalId, out var terminal))
         {
             return Outcome<SessionStarted>.Fail(DomainError.TerminalNotFound,
@@ -164,9 +170,9 @@ public sealed class LocationGrain(
                 $"Widget {widgetId} is not active at this location; list the widgets again.");
         }
 
-        var sessionId = Guid.NewGuid().ToString("N");
+        var sessionId = idempotency?.SessionId ?? Guid.NewGuid().ToString("N");
         var started = await GrainFactory.GetGrain<IWidgetSessionGrain>(sessionId)
-            .Start(new SessionStartInfo(Key, terminalId, widget, couponId));
+            .Start(new SessionStartInfo(Key, terminalId, widget, couponId, idempotency?.Fingerprint));
         if (!started.IsSuccess)
         {
             return started;

@@ -24,6 +24,10 @@ public sealed class SessionRecord
     [Id(13)] public DateTimeOffset? ConvertedAt { get; set; }
     [Id(14)] public List<MessageRecord> Messages { get; set; } = [];
     [Id(15)] public string? CouponCode { get; set; }
+    [Id(16)] public string? StartFingerprint { get; set; }
+
+    /// <summary>Answers given to keyed requests, by Idempotency-Key, so a retry replays instead of acting twice.</summary>
+    [Id(17)] public Dictionary<string, ReplayEntry> Replays { get; set; } = new(StringComparer.Ordinal);
 
     public SessionView ToView(string sessionId) => new()
     {
@@ -43,4 +47,12 @@ public sealed class SessionRecord
         ScannedAt = ScannedAt,
         TimeoutSeconds = Widget.TimeoutSeconds,
     };
+}
+
+[GenerateSerializer, Alias("Widgets.ReplayEntry")]
+public sealed class ReplayEntry
+{
+    [Id(0)] public string Fingerprint { get; set; } = "";
+    [Id(1)] public SessionTiming? Timing { get; set; }
+    [Id(2)] public List<string>? MessageIds { get; set; }
 }

@@ -63,6 +63,7 @@ public sealed class WidgetSessionGrain(
             StartedAt = now,
             LastInteractionAt = now,
             ExpiresAt = now + timeout,
+            StartFingerprint = info.StartFingerprint,
         };
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(TimeoutReminder, timeout, options.Value.ReminderPeriod);
@@ -73,11 +74,28 @@ public sealed class WidgetSessionGrain(
         return Outcome<SessionStarted>.Ok(new SessionStarted(SessionId, Session.ExpiresAt, info.Widget.TimeoutSeconds));
     }
 
+    public Task<Outcome<SessionStarted>?> ReplayStart(string fingerprint)
+    {
+        if (!state.RecordExists)
+        {
+            return Task.FromResult<Outcome<SessionStarted>?>(null);
+        }
+
+        return Task.FromResult<Outcome<SessionStarted>?>(Session.StartFingerprint == fingerprint
+            ? Outcome<SessionStarted>.Ok(new SessionStarted(SessionId, Session.ExpiresAt, Session.Widget.TimeoutSeconds))
+            : KeyReused<SessionStarted>());
+    }
+
     public Task<SessionView?> GetView() =>
         Task.FromResult(state.RecordExists ? Session.ToView(SessionId) : null);
 
     public async Task<Outcome<SessionTiming>> ShowQrCode(Interaction interaction)
     {
+        if (Replay(interaction) is { } replay)
+        {
+            return replay.Timing is { } timing ? Outcome<SessionTiming>.Ok(timing) : KeyReused<SessionTiming>();
+        }
+
         if (Refuse(interaction.Address) is { } refusal)
         {
             return refusal.Cast<SessionTiming>();
@@ -91,12 +109,21 @@ public sealed class WidgetSessionGrain(
         }
 
         Touch();
+        var result = new SessionTiming(Session.ExpiresAt, Session.Widget.TimeoutSeconds);
+        Remember(interaction, new ReplayEntry { Timing = result });
         await state.WriteStateAsync();
-        return Outcome<SessionTiming>.Ok(new SessionTiming(Session.ExpiresAt, Session.Widget.TimeoutSeconds));
+        return Outcome<SessionTiming>.Ok(result);
     }
 
     public async Task<Outcome<IReadOnlyList<MessageRecord>>> SendMessage(SendMessageCommand command)
     {
+        if (Replay(command.Interaction) is { } replay)
+        {
+            return replay.MessageIds is { } ids
+                ? Outcome<IReadOnlyList<MessageRecord>>.Ok(ids.Select(id => Session.Messages.First(m => m.MessageId == id)).ToList())
+                : KeyReused<IReadOnlyList<MessageRecord>>();
+        }
+
         if (Refuse(command.Interaction.Address) is { } refusal)
         {
             return refusal.Cast<IReadOnlyList<MessageRecord>>();
@@ -117,6 +144,7 @@ public sealed class WidgetSessionGrain(
         }
 
         Touch();
+        Remember(command.Interaction, new ReplayEntry { MessageIds = results.Select(m => m.MessageId).ToList() });
         await state.WriteStateAsync();
         return Outcome<IReadOnlyList<MessageRecord>>.Ok(results);
     }
@@ -254,6 +282,30 @@ public sealed class WidgetSessionGrain(
             : Outcome<SessionView>.Fail(DomainError.SessionEnded,
                 $"Session ended ({Session.State}: {Session.EndReason}); start a new session.");
     }
+
+    /// <summary>The stored answer to this request's Idempotency-Key; an entry without a result marks a key reused for another request.</summary>
+    private ReplayEntry? Replay(Interaction interaction)
+    {
+        if (interaction.Idempotency is not { } key || !state.RecordExists || interaction.Address.Location != Session.Location
+            || !Session.Replays.TryGetValue(key.Key, out var entry))
+        {
+            return null;
+        }
+
+        return entry.Fingerprint == key.Fingerprint ? entry : new ReplayEntry();
+    }
+
+    private void Remember(Interaction interaction, ReplayEntry entry)
+    {
+        if (interaction.Idempotency is { } key)
+        {
+            entry.Fingerprint = key.Fingerprint;
+            Session.Replays[key.Key] = entry;
+        }
+    }
+
+    private static Outcome<T> KeyReused<T>() => Outcome<T>.Fail(DomainError.IdempotencyConflict,
+        "This Idempotency-Key was already used with a different request; use a new key for a new request.");
 
     private MessageRecord? FindDelivered(Recipient recipient) =>
         Session.Messages.FirstOrDefault(m => m.Channel == recipient.Channel && m.To == recipient.Address && m.Status != MessageStatus.Failed);
