@@ -1,6 +1,7 @@
 using Scalar.AspNetCore;
 using Widgets.Gateway.Admin;
 using Widgets.Gateway.Auth;
+using Widgets.Gateway.Consent;
 using Widgets.Gateway.Customer;
 using Widgets.Gateway.Demo;
 using Widgets.Gateway.Hosting;
@@ -15,6 +16,8 @@ builder.Services.AddWidgetsHttp();
 builder.Services.AddWidgetsAuth();
 builder.Services.AddSingleton<LinkTokens>();
 builder.Services.AddSingleton<PublicUrls>();
+builder.Services.AddSingleton<UnsubscribeTokens>();
+builder.Services.AddSingleton<TwilioSignature>();
 builder.Services.AddSingleton<RecipientParser>();
 builder.Services.AddOpenApi();
 if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()))
@@ -35,6 +38,7 @@ app.MapCatalogueEndpoints();
 app.MapAnalyticsEndpoints();
 app.MapClientEndpoints();
 app.MapCustomerPages();
+app.MapConsentEndpoints();
 app.MapOperationsEndpoints();
 
 app.Run();

@@ -2,6 +2,8 @@ namespace Widgets.Gateway.Admin;
 
 public sealed record TerminalInput(string? Name);
 
+public sealed record LocationSettingsInput(string? Name, string? TimeZone);
+
 public sealed record LocationGrantDto(string? PosSystemId, string? PosLocationId);
 
 public sealed record CreateClientRequest(string? ClientId, IReadOnlyList<string>? Scopes, IReadOnlyList<LocationGrantDto>? Locations);

@@ -12,6 +12,8 @@ public static class CatalogueEndpoints
     {
         var location = app.MapGroup("/v2/admin/pos/{posSystemId}/locations/{posLocationId}")
             .RequireAuthorization(AuthSetup.AdminPolicy).WithTags("Operator: catalogue");
+        location.MapGet("", GetSettings);
+        location.MapPut("", PutSettings);
         location.MapGet("/widgets", ListWidgets);
         location.MapPost("/widgets", CreateWidget);
         location.MapGet("/widgets/{widgetId}", GetWidget);
@@ -22,6 +24,25 @@ public static class CatalogueEndpoints
         location.MapPut("/terminals/{terminalId}", PutTerminal);
         location.MapDelete("/terminals/{terminalId}", DeleteTerminal);
         return app;
+    }
+
+    private static async Task<IResult> GetSettings(string posSystemId, string posLocationId, HttpContext context, IGrainFactory grains)
+    {
+        var (grain, _, problem) = AdminScope.Location(context, grains, posSystemId, posLocationId);
+        return problem ?? Ok(await grain!.GetSettings());
+    }
+
+    private static async Task<IResult> PutSettings(string posSystemId, string posLocationId, HttpContext context, IGrainFactory grains)
+    {
+        var (grain, _, problem) = AdminScope.Location(context, grains, posSystemId, posLocationId);
+        var (input, invalid) = problem is null ? await JsonBody.Read<LocationSettingsInput>(context.Request) : (null, problem);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var updated = await grain!.UpdateSettings(new LocationSettings { Name = input!.Name, TimeZone = input.TimeZone ?? "UTC" });
+        return updated.IsSuccess ? Ok(updated.Value!) : Problems.From(updated);
     }
 
     private static async Task<IResult> ListWidgets(string posSystemId, string posLocationId, HttpContext context, IGrainFactory grains)

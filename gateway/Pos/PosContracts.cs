@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Widgets.Gateway.Http;
 
@@ -42,7 +43,7 @@ public sealed record ShowQrCodeResponse(
     string QrCodeSvgUrl,
     DateTimeOffset ExpiresAt);
 
-public sealed record MessageDto(string MessageId, string Channel, string To, string Status);
+public sealed record MessageDto(string MessageId, string Channel, string To, string Status, string? Reason = null);
 
 public sealed record SendMessageResponse(IReadOnlyList<MessageDto> Messages);
 
@@ -69,5 +70,6 @@ public static class MessageDtos
         m.MessageId,
         m.Channel.ToString().ToLowerInvariant(),
         m.Channel == WidgetChannel.Sms ? Masking.Phone(m.To) : Masking.Email(m.To),
-        m.Status.ToString().ToLowerInvariant());
+        JsonNamingPolicy.CamelCase.ConvertName(m.Status.ToString()),
+        m.Reason);
 }

@@ -115,7 +115,11 @@ public static class PosEndpoints
         var consent = body.Consent is { } c
             ? new ConsentRecord { Marketing = c.Marketing ?? false, Text = c.Text, At = clock.GetUtcNow(), TerminalId = body.TerminalId, SalesPerson = body.Profile?.SalesPerson }
             : null;
-        var command = new SendMessageCommand(ToInteraction(body, location, context, "sendMessage"), recipients, urls.Landing(context.Request, body.SessionId!), consent);
+        var addressed = recipients
+            .Select(r => r.Channel == WidgetChannel.Email ? r with { UnsubscribeUrl = urls.Unsubscribe(context.Request, r.Address) } : r)
+            .ToList();
+        var command = new SendMessageCommand(ToInteraction(body, location, context, "sendMessage"), addressed, urls.Landing(context.Request, body.SessionId!), consent,
+            urls.DeliveryCallback(context.Request, body.SessionId!));
         var sent = await grains.GetGrain<IWidgetSessionGrain>(body.SessionId!).SendMessage(command);
         return sent.IsSuccess
             ? Ok(new SendMessageResponse(sent.Value!.Select(MessageDtos.From).ToList()))

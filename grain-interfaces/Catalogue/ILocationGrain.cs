@@ -25,6 +25,11 @@ public interface ILocationGrain : IGrainWithStringKey
     Task<Outcome<WidgetDefinition>> ArchiveWidget(int widgetId);
 
     [ReadOnly]
+    Task<LocationSettings> GetSettings();
+
+    Task<Outcome<LocationSettings>> UpdateSettings(LocationSettings settings);
+
+    [ReadOnly]
     Task<IReadOnlyList<Terminal>> GetTerminals();
 
     [ReadOnly]

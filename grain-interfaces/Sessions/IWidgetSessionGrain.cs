@@ -21,6 +21,9 @@ public interface IWidgetSessionGrain : IGrainWithStringKey
 
     Task<Outcome<SessionView>> Cancel(SessionAddress address);
 
+    /// <summary>The SMS provider reports what became of a message (delivered, failed, …).</summary>
+    Task<bool> UpdateDelivery(string messageId, MessageStatus status, string? error);
+
     /// <summary>The terminal started another session; ends this one unless it already ended.</summary>
     Task Supersede();
 

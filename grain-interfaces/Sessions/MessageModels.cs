@@ -6,6 +6,7 @@ public enum MessageStatus
 {
     Queued,
     Sent,
+    Delivered,
     Failed,
     Suppressed,
 }
@@ -22,14 +23,18 @@ public sealed record ConsentRecord
 
 /// <summary>A recipient the gateway has already validated and normalised (E.164 phone, parsed email).</summary>
 [GenerateSerializer, Immutable, Alias("Widgets.Recipient")]
-public sealed record Recipient([property: Id(0)] WidgetChannel Channel, [property: Id(1)] string Address);
+public sealed record Recipient(
+    [property: Id(0)] WidgetChannel Channel,
+    [property: Id(1)] string Address,
+    [property: Id(2)] string? UnsubscribeUrl = null);
 
 [GenerateSerializer, Immutable, Alias("Widgets.SendMessageCommand")]
 public sealed record SendMessageCommand(
     [property: Id(0)] Interaction Interaction,
     [property: Id(1)] IReadOnlyList<Recipient> Recipients,
     [property: Id(2)] string LandingUrl,
-    [property: Id(3)] ConsentRecord? Consent);
+    [property: Id(3)] ConsentRecord? Consent,
+    [property: Id(4)] string? StatusCallbackBase = null);
 
 [GenerateSerializer, Immutable, Alias("Widgets.MessageRecord")]
 public sealed record MessageRecord
@@ -42,6 +47,9 @@ public sealed record MessageRecord
     [Id(5)] public ConsentRecord? Consent { get; init; }
     [Id(6)] public string? ProviderMessageId { get; init; }
     [Id(7)] public string? Error { get; init; }
+
+    /// <summary>Why a message was not sent: optedOut, dailyLimit or quietHours.</summary>
+    [Id(8)] public string? Reason { get; init; }
 }
 
 /// <summary>A message ready for a transport: text already rendered, landing URL included.</summary>
@@ -52,4 +60,6 @@ public sealed record OutboundMessage(
     [property: Id(2)] string To,
     [property: Id(3)] string? Subject,
     [property: Id(4)] string Text,
-    [property: Id(5)] string? Html);
+    [property: Id(5)] string? Html,
+    [property: Id(6)] string? UnsubscribeUrl = null,
+    [property: Id(7)] string? StatusCallbackUrl = null);

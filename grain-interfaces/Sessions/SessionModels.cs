@@ -30,7 +30,8 @@ public sealed record SessionStartInfo(
     [property: Id(1)] string TerminalId,
     [property: Id(2)] WidgetDefinition Widget,
     [property: Id(3)] string? CouponId,
-    [property: Id(4)] string? StartFingerprint = null);
+    [property: Id(4)] string? StartFingerprint = null,
+    [property: Id(5)] string? TimeZone = null);
 
 [GenerateSerializer, Immutable, Alias("Widgets.SessionStarted")]
 public sealed record SessionStarted(

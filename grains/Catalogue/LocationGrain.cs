@@ -118,6 +118,31 @@ public sealed class LocationGrain(
         return Outcome<WidgetDefinition>.Ok(archived);
     }
 
+    public Task<LocationSettings> GetSettings() => Task.FromResult(state.State.Settings);
+
+    public async Task<Outcome<LocationSettings>> UpdateSettings(LocationSettings settings)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone, out _))
+        {
+            errors["timeZone"] = ["Use an IANA time zone id such as America/New_York."];
+        }
+
+        if (settings.Name is { Length: > 200 })
+        {
+            errors["name"] = ["At most 200 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Outcome<LocationSettings>.Invalid(errors);
+        }
+
+        state.State.Settings = settings;
+        await state.WriteStateAsync();
+        return Outcome<LocationSettings>.Ok(settings);
+    }
+
     public Task<IReadOnlyList<Terminal>> GetTerminals() =>
         Task.FromResult<IReadOnlyList<Terminal>>(state.State.Terminals.Values.OrderBy(t => t.TerminalId, StringComparer.Ordinal).ToList());
 
@@ -172,7 +197,7 @@ public sealed class LocationGrain(
 
         var sessionId = idempotency?.SessionId ?? Guid.NewGuid().ToString("N");
         var started = await GrainFactory.GetGrain<IWidgetSessionGrain>(sessionId)
-            .Start(new SessionStartInfo(Key, terminalId, widget, couponId, idempotency?.Fingerprint));
+            .Start(new SessionStartInfo(Key, terminalId, widget, couponId, idempotency?.Fingerprint, state.State.Settings.TimeZone));
         if (!started.IsSuccess)
         {
             return started;

@@ -12,6 +12,13 @@ internal static class EmailMessageBuilder
         mime.To.Add(MailboxAddress.Parse(message.To));
         mime.Subject = message.Subject ?? "";
         mime.MessageId = $"{message.MessageId}@widgets";
+        if (message.UnsubscribeUrl is { } unsubscribe)
+        {
+            // RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to the URL.
+            mime.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
+            mime.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+
         var body = new BodyBuilder { TextBody = message.Text, HtmlBody = message.Html };
         mime.Body = body.ToMessageBody();
         return mime;

@@ -9,6 +9,7 @@ public static class MessageComposer
 {
     public const string UrlPlaceholder = "{url}";
     public const string FirstNamePlaceholder = "{firstName}";
+    public const string SmsOptOutFooter = "Reply STOP to opt out.";
 
     public static OutboundMessage Compose(string messageId, Recipient to, WidgetDefinition widget, CustomerProfile? profile, string landingUrl)
     {
@@ -16,7 +17,7 @@ public static class MessageComposer
         var firstName = string.IsNullOrWhiteSpace(profile?.FirstName) ? "there" : profile.FirstName.Trim();
         if (to.Channel == WidgetChannel.Sms)
         {
-            var sms = WithUrl(Fill(content.SmsText ?? content.Headline ?? widget.Name, firstName), landingUrl);
+            var sms = $"{WithUrl(Fill(content.SmsText ?? content.Headline ?? widget.Name, firstName), landingUrl)} {SmsOptOutFooter}";
             return new OutboundMessage(messageId, to.Channel, to.Address, null, sms, null);
         }
 
@@ -25,7 +26,13 @@ public static class MessageComposer
         var text = WithUrl(body, landingUrl);
         var html = $"<p>{WebUtility.HtmlEncode(body.Replace(UrlPlaceholder, "", StringComparison.Ordinal))}</p>"
             + $"<p><a href=\"{WebUtility.HtmlEncode(landingUrl)}\">{WebUtility.HtmlEncode(content.Headline ?? widget.Name)}</a></p>";
-        return new OutboundMessage(messageId, to.Channel, to.Address, subject, text, html);
+        if (to.UnsubscribeUrl is { } unsubscribe)
+        {
+            text += $"\n\nTo stop these emails: {unsubscribe}";
+            html += $"<p style=\"font-size:12px;color:#666\"><a href=\"{WebUtility.HtmlEncode(unsubscribe)}\">Unsubscribe</a></p>";
+        }
+
+        return new OutboundMessage(messageId, to.Channel, to.Address, subject, text, html, to.UnsubscribeUrl);
     }
 
     private static string Fill(string template, string firstName) =>

@@ -15,12 +15,7 @@ public sealed class TwilioSmsTransport(HttpClient http, IOptions<TwilioOptions> 
         var url = $"{config.BaseUrl.TrimEnd('/')}/2010-04-01/Accounts/{Uri.EscapeDataString(config.AccountSid!)}/Messages.json";
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["To"] = message.To,
-                ["From"] = config.From!,
-                ["Body"] = message.Text,
-            }),
+            Content = new FormUrlEncodedContent(Fields(message, config)),
         };
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{config.AccountSid}:{config.AuthToken}"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials);
@@ -33,6 +28,17 @@ public sealed class TwilioSmsTransport(HttpClient http, IOptions<TwilioOptions> 
 
         var created = await response.Content.ReadFromJsonAsync<TwilioMessage>(cancellationToken);
         return created?.Sid;
+    }
+
+    private static Dictionary<string, string> Fields(OutboundMessage message, TwilioOptions config)
+    {
+        var fields = new Dictionary<string, string> { ["To"] = message.To, ["From"] = config.From!, ["Body"] = message.Text };
+        if (message.StatusCallbackUrl is { } callback)
+        {
+            fields["StatusCallback"] = callback;
+        }
+
+        return fields;
     }
 
     private sealed record TwilioMessage(string? Sid, string? Status);

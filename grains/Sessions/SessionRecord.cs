@@ -25,6 +25,7 @@ public sealed class SessionRecord
     [Id(14)] public List<MessageRecord> Messages { get; set; } = [];
     [Id(15)] public string? CouponCode { get; set; }
     [Id(16)] public string? StartFingerprint { get; set; }
+    [Id(18)] public string? TimeZone { get; set; }
 
     /// <summary>Answers given to keyed requests, by Idempotency-Key, so a retry replays instead of acting twice.</summary>
     [Id(17)] public Dictionary<string, ReplayEntry> Replays { get; set; } = new(StringComparer.Ordinal);

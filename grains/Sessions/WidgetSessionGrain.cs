@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Widgets.Analytics;
 using Widgets.Catalogue;
 using Widgets.Common;
+using Widgets.Consent;
+using Widgets.Grains.Consent;
 using Widgets.Grains.Messaging;
 using Widgets.Keys;
 using Widgets.Sessions;
@@ -17,6 +19,7 @@ public sealed class WidgetSessionGrain(
     [PersistentState("session", WidgetsStorage.Name)] IPersistentState<SessionRecord> state,
     IMessageSender sender,
     IOptions<SessionOptions> options,
+    IOptions<MessagingPolicy> policy,
     TimeProvider clock,
     ILogger<WidgetSessionGrain> logger) : Grain, IWidgetSessionGrain, IRemindable
 {
@@ -64,6 +67,7 @@ public sealed class WidgetSessionGrain(
             LastInteractionAt = now,
             ExpiresAt = now + timeout,
             StartFingerprint = info.StartFingerprint,
+            TimeZone = info.TimeZone,
         };
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(TimeoutReminder, timeout, options.Value.ReminderPeriod);
@@ -313,15 +317,24 @@ public sealed class WidgetSessionGrain(
     private async Task<MessageRecord> Deliver(Recipient recipient, SendMessageCommand command)
     {
         var messageId = Guid.NewGuid().ToString("N");
-        var message = MessageComposer.Compose(messageId, recipient, Session.Widget, Session.Profile, command.LandingUrl);
+        var now = clock.GetUtcNow();
         var record = new MessageRecord
         {
             MessageId = messageId,
             Channel = recipient.Channel,
             To = recipient.Address,
-            At = clock.GetUtcNow(),
+            At = now,
             Consent = command.Consent,
         };
+        if (await Withhold(recipient, now) is { } reason)
+        {
+            record = record with { Status = MessageStatus.Suppressed, Reason = reason };
+            Session.Messages.Add(record);
+            return record;
+        }
+
+        var callback = command.StatusCallbackBase is { } callbackBase ? $"{callbackBase}/{messageId}" : null;
+        var message = MessageComposer.Compose(messageId, recipient, Session.Widget, Session.Profile, command.LandingUrl) with { StatusCallbackUrl = callback };
         try
         {
             var providerId = await sender.SendAsync(message, CancellationToken.None);
@@ -336,6 +349,45 @@ public sealed class WidgetSessionGrain(
 
         Session.Messages.Add(record);
         return record;
+    }
+
+    /// <summary>Why this message must not go out (quiet hours, opt-out, the daily limit); null when it may.</summary>
+    private async Task<string?> Withhold(Recipient recipient, DateTimeOffset now)
+    {
+        var rules = policy.Value;
+        if (recipient.Channel == WidgetChannel.Sms && rules.IsQuiet(now, Session.TimeZone))
+        {
+            return "quietHours";
+        }
+
+        var key = recipient.Channel == WidgetChannel.Sms ? RecipientKeys.Sms(recipient.Address) : RecipientKeys.Email(recipient.Address);
+        var decision = await GrainFactory.GetGrain<IRecipientGrain>(key)
+            .RequestSend(Session.Location, DateOnly.FromDateTime(now.UtcDateTime), rules.DailyLimitPerRecipient);
+        return decision switch
+        {
+            SendDecision.OptedOut => "optedOut",
+            SendDecision.DailyLimit => "dailyLimit",
+            _ => null,
+        };
+    }
+
+    public async Task<bool> UpdateDelivery(string messageId, MessageStatus status, string? error)
+    {
+        var at = state.RecordExists ? Session.Messages.FindIndex(m => m.MessageId == messageId) : -1;
+        if (at < 0)
+        {
+            return false;
+        }
+
+        var current = Session.Messages[at];
+        if (current.Status is MessageStatus.Delivered or MessageStatus.Suppressed || current.Status == status)
+        {
+            return true;
+        }
+
+        Session.Messages[at] = current with { Status = status, Error = error ?? current.Error };
+        await state.WriteStateAsync();
+        return true;
     }
 
     private async Task RecordConversion(LandingSubmission form, DateTimeOffset now)

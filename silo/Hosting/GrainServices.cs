@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Widgets.Grains;
+using Widgets.Grains.Consent;
 using Widgets.Grains.Messaging;
 
 namespace Widgets.Hosting;
@@ -14,6 +15,7 @@ public static class GrainServices
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<EmailOptions>(configuration.GetSection(EmailOptions.Section));
         services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
+        services.Configure<MessagingPolicy>(configuration.GetSection(MessagingPolicy.Section));
         services.Configure<OutboxOptions>(o => o.Directory = widgets.OutboxPath);
 
         var smtpHost = configuration[$"{EmailOptions.Section}:Smtp:Host"];

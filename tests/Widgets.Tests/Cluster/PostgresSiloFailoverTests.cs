@@ -312,12 +312,12 @@ public sealed class PostgresSiloFailoverTests(ITestOutputHelper output)
     private static IWidgetSessionGrain Session(IGrainFactory grains, string sessionId) => grains.GetGrain<IWidgetSessionGrain>(sessionId);
 
     private static SiloAddress HostOf(TestCluster cluster, IAddressable grain) =>
-        cluster.TryGetGrainContext(grain.GetGrainId(), out var context)
-            ? context.Address.SiloAddress
+        cluster.TryGetGrainContext(grain.GetGrainId(), out var context) && context.Address.SiloAddress is { } silo
+            ? silo
             : throw new InvalidOperationException($"{grain.GetGrainId()} is not active on any silo.");
 
     private static string Name(TestCluster cluster, SiloAddress silo) =>
-        cluster.Primary.SiloAddress.Equals(silo) ? $"primary {silo}" : $"secondary {silo}";
+        cluster.Primary!.SiloAddress.Equals(silo) ? $"primary {silo}" : $"secondary {silo}";
 
     private static async Task<TestCluster> DeployAsync(string connectionString, string dataDirectory)
     {

@@ -77,7 +77,7 @@ public sealed partial class ProcessFailoverTests(ITestOutputHelper output)
             .AppendLine(CultureInfo.InvariantCulture, $"Process-cluster failover (deploy/local-cluster.sh up --silos 2 --gateways 1), {DateTimeOffset.UtcNow:u}")
             .AppendLine(CultureInfo.InvariantCulture, $"lanes: {Lanes.Length}; traffic: {(stoppedAt - trafficStarted).TotalSeconds:0.0} s, {(stoppedAt - killedAt).TotalSeconds:0.0} s of it after kill -9 of {victim}")
             .AppendLine(CultureInfo.InvariantCulture, $"requests: {exchanges.Count}; 2xx: {exchanges.Count(e => e.Succeeded)}; 503 with Retry-After: {unavailable.Count(e => e.RetryAfter is not null)}; other: {exchanges.Count(e => !e.Succeeded && e.Status != 503)}; unexpected: {traffic.Unexpected.Count}")
-            .AppendLine(CultureInfo.InvariantCulture, $"503s from {Relative(unavailable.FirstOrDefault()?.At, killedAt)} to {Relative(unavailable.LastOrDefault()?.At, killedAt)} after the kill")
+            .AppendLine(CultureInfo.InvariantCulture, $"503s sent from {Relative(unavailable.FirstOrDefault()?.At, killedAt)} to {Relative(unavailable.LastOrDefault()?.At, killedAt)} after the kill, answered within {Max(unavailable):0.0} s; slowest 2xx: {Max(exchanges.Where(e => e.Succeeded)):0.0} s")
             .AppendLine(CultureInfo.InvariantCulture, $"longest error window (a lane unable to work): {window.TotalSeconds:0.0} s ({windowLane}, from {Relative(windowFrom, killedAt)} after the kill); limit {ErrorWindowLimit.TotalSeconds:0} s")
             .AppendLine(CultureInfo.InvariantCulture, $"sessions checked: {sessionsChecked} (every one answered GET with 200 and a valid state)")
             .AppendLine(CultureInfo.InvariantCulture, $"messages checked: {messagesChecked}; lost: {lost.Count}; duplicated: {duplicated.Count}; delivered without an acknowledgement: {unacknowledged}")
@@ -149,6 +149,8 @@ public sealed partial class ProcessFailoverTests(ITestOutputHelper output)
         var acknowledgedIds = acknowledged.Select(m => $"{m.MessageId}@widgets").ToHashSet();
         return (acknowledged.Count, lost, duplicated, received.Count(m => !acknowledgedIds.Contains(m.MessageId ?? "")));
     }
+
+    private static double Max(IEnumerable<Exchange> exchanges) => exchanges.Select(e => e.Took.TotalSeconds).DefaultIfEmpty(0).Max();
 
     private static string Relative(DateTimeOffset? at, DateTimeOffset killedAt) =>
         at is { } t ? $"{(t - killedAt).TotalSeconds:+0.0;-0.0} s" : "(none)";

@@ -151,7 +151,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             try
             {
                 using var process = Process.GetProcessById(pid);
-                if (!process.HasExited)
+                if (!process.HasExited && !IsZombie(pid))
                 {
                     output.WriteLine($"cleanup: pid {pid} survived down; killing it");
                     process.Kill();
@@ -169,6 +169,20 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             {
                 Directory.Delete(directory, recursive: true);
             }
+        }
+    }
+
+    /// <summary>A stopped PostgreSQL lingers as a zombie until init reaps it: it runs nothing and holds no port.</summary>
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 
