@@ -13,11 +13,13 @@ using Widgets.Gateway.Pos;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWidgetsOrleans();
 builder.Services.AddWidgetsHttp();
+RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
 builder.Services.AddWidgetsAuth();
 builder.Services.AddSingleton<LinkTokens>();
 builder.Services.AddSingleton<PublicUrls>();
 builder.Services.AddSingleton<UnsubscribeTokens>();
 builder.Services.AddSingleton<TwilioSignature>();
+builder.Services.AddSingleton<LandingCsrf>();
 builder.Services.AddSingleton<RecipientParser>();
 builder.Services.AddOpenApi();
 if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()))
@@ -29,6 +31,7 @@ var app = builder.Build();
 app.UseWidgetsErrors();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapScalarApiReference();

@@ -7,7 +7,7 @@ public static class TokenEndpoint
 {
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/connect/token", Issue).AllowAnonymous().DisableAntiforgery().WithTags("Authentication");
+        app.MapPost("/connect/token", Issue).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.TokenPolicy).WithTags("Authentication");
         return app;
     }
 

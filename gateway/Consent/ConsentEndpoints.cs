@@ -16,8 +16,8 @@ public static class ConsentEndpoints
         var hooks = app.MapGroup("/webhooks/twilio").AllowAnonymous().DisableAntiforgery().WithTags("Webhooks");
         hooks.MapPost("/sms", InboundSms);
         hooks.MapPost("/status/{sessionId}/{messageId}", DeliveryStatus);
-        app.MapGet("/u/{token}", UnsubscribePage).AllowAnonymous().ExcludeFromDescription();
-        app.MapPost("/u/{token}", Unsubscribe).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        app.MapGet("/u/{token}", UnsubscribePage).AllowAnonymous().RequireRateLimiting(RateLimits.PublicPolicy).ExcludeFromDescription();
+        app.MapPost("/u/{token}", Unsubscribe).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).ExcludeFromDescription();
         return app;
     }
 

@@ -12,13 +12,13 @@ public static class CustomerPages
 {
     public static IEndpointRouteBuilder MapCustomerPages(this IEndpointRouteBuilder app)
     {
-        var screen = app.MapGroup("/s/{token}").AllowAnonymous().DisableAntiforgery().WithTags("Customer");
+        var screen = app.MapGroup("/s/{token}").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).WithTags("Customer");
         screen.MapGet("", Screen);
         screen.MapGet("/state", State);
         screen.MapGet("/qr.png", QrPng);
         screen.MapGet("/qr.svg", QrSvg);
 
-        var landing = app.MapGroup("/w/{token}").AllowAnonymous().DisableAntiforgery().WithTags("Customer");
+        var landing = app.MapGroup("/w/{token}").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).WithTags("Customer");
         landing.MapGet("", Landing);
         landing.MapPost("", Submit);
         return app;
@@ -64,7 +64,7 @@ public static class CustomerPages
             : Problems.NotFound("link_expired", "This link has expired.");
     }
 
-    private static async Task<IResult> Landing(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains)
+    private static async Task<IResult> Landing(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, LandingCsrf csrf)
     {
         if (tokens.Verify(LinkKind.Landing, token) is not { } sessionId)
         {
@@ -79,10 +79,10 @@ public static class CustomerPages
 
         return view.Converted
             ? LandingResults.Converted(view.Widget.Type, view.Profile.FirstName, view.CouponCode, again: true)
-            : LandingPage.Form(view, LandingInput.Prefill(view.Profile), Empty, Self(context, token), StatusCodes.Status200OK);
+            : LandingPage.Form(view, LandingInput.Prefill(view.Profile), Empty, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status200OK);
     }
 
-    private static async Task<IResult> Submit(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, RecipientParser parser)
+    private static async Task<IResult> Submit(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, RecipientParser parser, LandingCsrf csrf)
     {
         if (tokens.Verify(LinkKind.Landing, token) is not { } sessionId)
         {
@@ -93,6 +93,11 @@ public static class CustomerPages
         if (input is null)
         {
             return LandingPage.Unreadable(status);
+        }
+
+        if (!csrf.IsValid(context, sessionId, input.Csrf))
+        {
+            return LandingPage.Unreadable(StatusCodes.Status403Forbidden);
         }
 
         // Opening is idempotent once scanned; it gives the widget the form belongs to.
@@ -110,7 +115,7 @@ public static class CustomerPages
         var (submission, errors) = LandingForm.Validate(view.Widget.Type, input, parser);
         if (errors.Count > 0)
         {
-            return LandingPage.Form(view, input, errors, Self(context, token), StatusCodes.Status400BadRequest);
+            return LandingPage.Form(view, input, errors, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status400BadRequest);
         }
 
         var submitted = await session.SubmitLanding(submission);
@@ -122,7 +127,7 @@ public static class CustomerPages
             { Error: DomainError.CouponsExhausted } => LandingResults.CouponsExhausted(),
             { Error: DomainError.SessionNotFound } => PageLayout.Expired(PageKind.Landing),
             _ => LandingPage.Form(view, input, submitted.Errors ?? new Dictionary<string, string[]> { [""] = [submitted.Detail ?? "Please try again."] },
-                Self(context, token), StatusCodes.Status400BadRequest),
+                Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status400BadRequest),
         };
     }
 

@@ -56,6 +56,7 @@ internal static class LandingForm
             .ToDictionary(a => a.Id, a => a.Value, StringComparer.Ordinal);
         return (new LandingInput
         {
+            Csrf = Field(fields, "csrf"),
             FirstName = Field(fields, "firstName"),
             LastName = Field(fields, "lastName"),
             Email = Field(fields, "email"),

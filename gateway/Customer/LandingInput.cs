@@ -9,6 +9,8 @@ internal sealed record LandingInput
     public string Phone { get; init; } = "";
     public bool Consent { get; init; }
     public bool AcceptRules { get; init; }
+    public string? Csrf { get; init; }
+
     public IReadOnlyDictionary<string, string> Answers { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     public static LandingInput Prefill(CustomerProfile profile) => new()

@@ -5,7 +5,7 @@ namespace Widgets.Gateway.Customer;
 /// <summary>The mobile landing page: the widget's headline and its form, re-rendered with messages when a field is wrong.</summary>
 internal static class LandingPage
 {
-    public static HtmlPage Form(LandingView view, LandingInput input, IReadOnlyDictionary<string, string[]> errors, string action, int status)
+    public static HtmlPage Form(LandingView view, LandingInput input, IReadOnlyDictionary<string, string[]> errors, string action, string csrf, int status)
     {
         var widget = view.Widget;
         var headline = widget.Content.Headline ?? widget.Name;
@@ -31,6 +31,7 @@ internal static class LandingPage
         }
 
         html.Append("<form method=\"post\" action=\"").Append(Html.Encode(action)).Append("\" accept-charset=\"utf-8\">\n")
+            .Append(FormControls.Hidden("csrf", csrf))
             .Append(fields)
             .Append("<button type=\"submit\">").Append(Html.Encode(button)).Append("</button>\n</form>");
         return new HtmlPage(status, PageKind.Landing, headline, PageLayout.Card(html.ToString()));
@@ -42,6 +43,7 @@ internal static class LandingPage
         {
             StatusCodes.Status413PayloadTooLarge => "That was more than this form accepts. Please shorten your answers and try again.",
             StatusCodes.Status415UnsupportedMediaType => "Please send the form from this page.",
+            StatusCodes.Status403Forbidden => "This form has expired. Please reload the page and send it again.",
             _ => "We couldn't read the form. Please go back and try again.",
         });
 }

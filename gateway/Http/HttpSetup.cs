@@ -9,7 +9,8 @@ public static class HttpSetup
         services.AddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(o => WidgetsJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
-        services.Configure<RouteOptions>(o => o.LowercaseUrls = false);
+        // No body on any route needs more; JSON endpoints and forms have tighter limits of their own.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
         return services;
     }
 

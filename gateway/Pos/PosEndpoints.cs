@@ -10,7 +10,7 @@ public static class PosEndpoints
 {
     public static IEndpointRouteBuilder MapPosEndpoints(this IEndpointRouteBuilder app)
     {
-        var pos = app.MapGroup("/v2/pos/{posSystemId}").RequireAuthorization(AuthSetup.PosPolicy).WithTags("POS");
+        var pos = app.MapGroup("/v2/pos/{posSystemId}").RequireAuthorization(AuthSetup.PosPolicy).RequireRateLimiting(RateLimits.PosPolicy).WithTags("POS");
         pos.MapPost("/widgets/list", List);
         pos.MapPost("/widget/start", Start);
         pos.MapPost("/widget/showQrCode", ShowQrCode);
@@ -62,9 +62,9 @@ public static class PosEndpoints
         }
 
         var (location, denied) = TenantAccess.Resolve(context, posSystemId, body!.PosLocationId);
-        if (denied is not null)
+        if ((denied ?? context.RequestServices.GetRequiredService<TerminalRateLimiter>().Check(context, context.GetApiClient().ClientId, body.TerminalId)) is { } refused)
         {
-            return denied;
+            return refused;
         }
 
         var idempotency = key is null ? null : new IdempotentStart(
@@ -162,9 +162,9 @@ public static class PosEndpoints
         }
 
         var (location, denied) = TenantAccess.Resolve(context, posSystemId, body!.PosLocationId);
-        if (denied is not null)
+        if ((denied ?? context.RequestServices.GetRequiredService<TerminalRateLimiter>().Check(context, context.GetApiClient().ClientId, body.TerminalId)) is { } refused)
         {
-            return (null, default, denied);
+            return (null, default, refused);
         }
 
         return PosValidation.IsSessionId(body.SessionId)

@@ -131,7 +131,7 @@ public sealed class ClusterRestartTests(ITestOutputHelper output)
                 var view = await pos.DataAsync(HttpMethod.Get, $"/v2/pos/{PosSystem}/widget/sessions/{id}");
                 Assert.Equal(expected.Split(',')[0], view["state"]!.GetValue<string>());
                 Assert.NotNull(view["endedAt"]);
-                views[expected] = view;
+                views[expected] = view.DeepClone();
             }
 
             Assert.Equal(2, widgets.AsArray().Count);

@@ -18,7 +18,7 @@ namespace Widgets.Tests.Infrastructure;
 /// <see cref="GatewayCollection"/>; each test makes its own location (<see cref="CreateLocationAsync"/>), so
 /// tests never depend on order.
 /// </summary>
-public sealed class GatewayFixture : IAsyncLifetime
+public class GatewayFixture : IAsyncLifetime
 {
     public const string PosClientId = "demo-pos";
     public const string PosClientSecret = "http-tests-demo-pos-secret-0123456789";
@@ -41,13 +41,18 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary><c>http://127.0.0.1:PORT/</c>, where Kestrel listens.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>A derived fixture changes settings here (e.g. low rate limits) before the gateway starts.</summary>
+    protected virtual void Configure(IDictionary<string, string?> settings)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
         var (smtpPort, siloPort, gatewayPort) = GatewayPorts.Three();
         await Smtp.StartAsync(smtpPort);
 
-        factory = new GatewayFactory(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Widgets:DataDirectory"] = DataDirectory,
             ["Orleans:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -62,7 +67,19 @@ public sealed class GatewayFixture : IAsyncLifetime
             ["Widgets:Sessions:StatsFlushInterval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Orleans.Runtime.Silo"] = "Warning",
-        });
+
+            // Tests run at any hour and many share one IP and client: quiet hours off, limits high, except where
+            // a fixture tests them (see Configure).
+            ["Messaging:QuietHoursStart"] = "00:00",
+            ["Messaging:QuietHoursEnd"] = "00:00",
+            ["Messaging:DailyLimitPerRecipient"] = "1000",
+            ["RateLimits:PosPerClientPerSecond"] = "100000",
+            ["RateLimits:PosPerTerminalPerSecond"] = "100000",
+            ["RateLimits:PublicPerIpPerSecond"] = "100000",
+            ["RateLimits:TokenPerIpPerMinute"] = "100000",
+        };
+        Configure(settings);
+        factory = new GatewayFactory(settings);
         factory.UseKestrel(0);
         await Task.Run(factory.StartServer);
         BaseAddress = factory.ClientOptions.BaseAddress;

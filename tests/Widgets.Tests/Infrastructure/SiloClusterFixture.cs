@@ -60,6 +60,9 @@ public static class WidgetsTestCluster
         builder.Properties["Widgets:Sessions:MinTimeoutSeconds"] = "1";
         builder.Properties["Widgets:Sessions:ReminderPeriod"] = ReminderPeriod.ToString("c");
         builder.Properties["Widgets:Sessions:StatsFlushInterval"] = "00:00:01";
+        builder.Properties["Messaging:QuietHoursStart"] = "00:00";
+        builder.Properties["Messaging:QuietHoursEnd"] = "00:00";
+        builder.Properties["Messaging:DailyLimitPerRecipient"] = "1000";
         builder.AddSiloBuilderConfigurator<WidgetsSiloConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
