@@ -115,6 +115,15 @@ public sealed class PostgresSiloFailoverTests(ITestOutputHelper output)
         await timedOutByReminder;
         output.WriteLine(await declaredDead);
 
+        // Nothing called the untouched sessions, yet each is active again on a surviving silo: their reminder woke them.
+        Assert.All(untouched, p => Assert.True(
+            cluster.TryGetGrainContext(Session(grains, p.SessionId).GetGrainId(), out var context) && !victim.SiloAddress.Equals(context.Address.SiloAddress),
+            $"{p} should have been woken on a surviving silo"));
+        foreach (var probe in untouched)
+        {
+            probe.EndedAt = (await Session(grains, probe.SessionId).GetView())!.EndedAt;
+        }
+
         // Every session answers, with its own identity, and ended as it should, in time.
         Assert.All(polled, p => Assert.True(p.Problems.Count == 0, $"{p}: {string.Join("; ", p.Problems)}"));
         foreach (var probe in sessions)
@@ -225,7 +234,7 @@ public sealed class PostgresSiloFailoverTests(ITestOutputHelper output)
 
     /// <summary>
     /// Waits, without calling the sessions, for the stats to count each one's timeout: one session per terminal, so
-    /// the terminal's timedOut counter is that session's. Records when each ended as the session says afterwards.
+    /// the terminal's timedOut counter is that session's.
     /// </summary>
     private async Task WaitForTimeoutsInStatsAsync(IGrainFactory grains, IReadOnlyList<Probe> untouched)
     {
@@ -250,10 +259,6 @@ public sealed class PostgresSiloFailoverTests(ITestOutputHelper output)
                 return false;
             }
         }, bound - DateTimeOffset.UtcNow, $"the stats to count the timeouts of {untouched.Count} sessions nobody called after the kill");
-        foreach (var probe in untouched)
-        {
-            probe.EndedAt = (await Session(grains, probe.SessionId).GetView())!.EndedAt;
-        }
     }
 
     private async Task<string> WatchDeathDeclarationAsync(TestCluster cluster, SiloAddress victim, DateTimeOffset killedAt)

@@ -49,7 +49,7 @@ public sealed class MessagingTests(SiloClusterFixture fixture)
             l => l.Contains(sms.MessageId, StringComparison.Ordinal));
         using var json = JsonDocument.Parse(line);
         Assert.Equal("+15550100", json.RootElement.GetProperty("to").GetString());
-        Assert.Equal($"Hi Ann, join here: {landingUrl}", json.RootElement.GetProperty("body").GetString());
+        Assert.Equal($"Hi Ann, join here: {landingUrl} Reply STOP to opt out.", json.RootElement.GetProperty("body").GetString());
 
         var view = await shop.Session(started.SessionId).GetView();
         Assert.Equal(2, view!.Messages.Count);
