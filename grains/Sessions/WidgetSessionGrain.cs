@@ -343,7 +343,8 @@ public sealed class WidgetSessionGrain(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogWarning(ex, "Session {SessionId}: {Channel} message {MessageId} failed", SessionId, recipient.Channel, messageId);
+            // Provider errors often quote the recipient: log the kind of failure, never the message text.
+            logger.LogWarning("Session {SessionId}: {Channel} message {MessageId} failed with {ErrorType}", SessionId, recipient.Channel, messageId, ex.GetType().Name);
             record = record with { Status = MessageStatus.Failed, Error = ex.Message };
         }
 
