@@ -34,7 +34,8 @@ public sealed record StartSessionResponse(
     string QrCodePreviewHtmlLinkUrl,
     DateTimeOffset ExpiresAt,
     int TimeoutSeconds,
-    string StatusUrl);
+    string StatusUrl,
+    string EventsUrl);
 
 public sealed record ShowQrCodeResponse(
     string QrCodeHtmlLinkUrl,

@@ -17,6 +17,7 @@ public static class PosEndpoints
         pos.MapPost("/widget/sendMessage", SendMessage);
         pos.MapGet("/widget/sessions/{sessionId}", GetSession);
         pos.MapPost("/widget/sessions/{sessionId}/cancel", Cancel);
+        pos.MapTerminalEvents();
         return app;
     }
 
@@ -76,8 +77,9 @@ public static class PosEndpoints
         }
 
         var s = started.Value!;
-        var statusUrl = $"{urls.Base(context.Request)}/v2/pos/{location.PosSystemId}/widget/sessions/{s.SessionId}";
-        return Ok(new StartSessionResponse(s.SessionId, urls.Screen(context.Request, s.SessionId), s.ExpiresAt, s.TimeoutSeconds, statusUrl));
+        var pos = $"{urls.Base(context.Request)}/v2/pos/{location.PosSystemId}";
+        return Ok(new StartSessionResponse(s.SessionId, urls.Screen(context.Request, s.SessionId), s.ExpiresAt, s.TimeoutSeconds,
+            $"{pos}/widget/sessions/{s.SessionId}", $"{pos}/terminals/{body.TerminalId}/events?posLocationId={Uri.EscapeDataString(location.LocationId)}"));
     }
 
     private static async Task<IResult> ShowQrCode(string posSystemId, HttpContext context, IGrainFactory grains, PublicUrls urls)

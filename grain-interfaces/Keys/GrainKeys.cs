@@ -5,6 +5,8 @@ public static class GrainKeys
 {
     public static string Widget(LocationKey location, int widgetId) => $"{location}/{widgetId}";
 
+    public static string Terminal(LocationKey location, string terminalId) => $"{location}/{terminalId}";
+
     public static string LocationDay(LocationKey location, DateOnly day) => $"{location}/{day:yyyy-MM-dd}";
 
     public static (LocationKey Location, DateOnly Day) ParseLocationDay(string key)

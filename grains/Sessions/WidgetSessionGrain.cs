@@ -73,6 +73,7 @@ public sealed class WidgetSessionGrain(
         await this.RegisterOrUpdateReminder(TimeoutReminder, timeout, options.Value.ReminderPeriod);
         ArmDeadlineTimer();
         Count(WidgetCounter.Started);
+        Publish(TerminalEventTypes.SessionStarted);
         logger.LogInformation("Session {SessionId} started: widget {WidgetId} on {Location}/{TerminalId}, expires {ExpiresAt:o}",
             SessionId, info.Widget.Id, info.Location, info.TerminalId, Session.ExpiresAt);
         return Outcome<SessionStarted>.Ok(new SessionStarted(SessionId, Session.ExpiresAt, info.Widget.TimeoutSeconds));
@@ -113,6 +114,7 @@ public sealed class WidgetSessionGrain(
         }
 
         Touch();
+        Publish(TerminalEventTypes.QrShown);
         var result = new SessionTiming(Session.ExpiresAt, Session.Widget.TimeoutSeconds);
         Remember(interaction, new ReplayEntry { Timing = result });
         await state.WriteStateAsync();
@@ -182,6 +184,8 @@ public sealed class WidgetSessionGrain(
                 Touch();
             }
 
+            Publish(TerminalEventTypes.QrScanned);
+
             await state.WriteStateAsync();
         }
 
@@ -233,6 +237,7 @@ public sealed class WidgetSessionGrain(
         var now = clock.GetUtcNow();
         Session.ConvertedAt = now;
         await RecordConversion(submission, now);
+        Publish(TerminalEventTypes.Converted);
         if (IsActive)
         {
             await End(SessionState.Completed, "converted");
@@ -340,6 +345,7 @@ public sealed class WidgetSessionGrain(
             var providerId = await sender.SendAsync(message, CancellationToken.None);
             record = record with { Status = MessageStatus.Sent, ProviderMessageId = providerId };
             Count(WidgetCounter.MessagesSent);
+            Publish(TerminalEventTypes.MessageSent);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -433,6 +439,7 @@ public sealed class WidgetSessionGrain(
             Count(final == SessionState.TimedOut ? WidgetCounter.TimedOut : WidgetCounter.Cancelled);
         }
 
+        Publish(TerminalEventTypes.SessionEnded);
         logger.LogInformation("Session {SessionId} ended as {State}: {Reason}", SessionId, final, reason);
     }
 
@@ -495,6 +502,11 @@ public sealed class WidgetSessionGrain(
             .Add([new CounterIncrement(Session.Widget.Id, Session.TerminalId, counter, 1)])
             .Ignore();
     }
+
+    private void Publish(string type) =>
+        GrainFactory.GetGrain<ITerminalFeedGrain>(GrainKeys.Terminal(Session.Location, Session.TerminalId))
+            .Publish(new TerminalEvent(type, SessionId, Session.Widget.Id, Session.State, clock.GetUtcNow(), Session.ExpiresAt))
+            .Ignore();
 
     private static string ContactKey(LandingSubmission form) =>
         (string.IsNullOrEmpty(form.Email) ? form.Phone ?? "" : form.Email).Trim().ToLowerInvariant();

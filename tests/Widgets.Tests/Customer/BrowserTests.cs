@@ -40,7 +40,10 @@ public sealed partial class BrowserTests(GatewayFixture gateway, ChromiumFixture
 
         await using var phone = await chromium.Browser.NewContextAsync(new()
         {
-            ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true, DeviceScaleFactor = 3,
+            ViewportSize = new() { Width = 390, Height = 844 },
+            IsMobile = true,
+            HasTouch = true,
+            DeviceScaleFactor = 3,
         });
         var landing = await phone.NewPageAsync();
         Assert.Equal(200, (await landing.GotoAsync(shown.LandingUrl.ToString()))!.Status);

@@ -26,7 +26,11 @@ public sealed partial class LandingConversionTests(GatewayFixture gateway)
 
         var thanks = await Submit(shown, form, new()
         {
-            ["firstName"] = "Grace", ["lastName"] = "Hopper", ["email"] = "Grace@Example.com", ["phone"] = "(650) 253-0000", ["consent"] = "yes",
+            ["firstName"] = "Grace",
+            ["lastName"] = "Hopper",
+            ["email"] = "Grace@Example.com",
+            ["phone"] = "(650) 253-0000",
+            ["consent"] = "yes",
         });
 
         Assert.Contains("Welcome to the program, Grace!", CustomerLinks.PageText(thanks));
@@ -98,7 +102,9 @@ public sealed partial class LandingConversionTests(GatewayFixture gateway)
 
         var thanks = await Submit(shown, form, new()
         {
-            ["answers.overall"] = "4", ["answers.found"] = "Mostly", ["answers.comment"] = "Quick checkout & friendly <staff>",
+            ["answers.overall"] = "4",
+            ["answers.found"] = "Mostly",
+            ["answers.comment"] = "Quick checkout & friendly <staff>",
         });
 
         Assert.Contains("Thanks for your feedback!", CustomerLinks.PageText(thanks));

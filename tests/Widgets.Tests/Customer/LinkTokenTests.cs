@@ -146,7 +146,10 @@ public sealed class LinkTokenTests(GatewayFixture gateway)
     /// <summary>A loyalty form a customer could have filled in.</summary>
     private static FormUrlEncodedContent LoyaltyForm() => new(new Dictionary<string, string>
     {
-        ["firstName"] = "Mallory", ["email"] = "mallory@example.com", ["consent"] = "yes", ["consentText"] = "Yes",
+        ["firstName"] = "Mallory",
+        ["email"] = "mallory@example.com",
+        ["consent"] = "yes",
+        ["consentText"] = "Yes",
     });
 
     private static string TokenOf(Uri link) => link.AbsolutePath.Split('/')[2];
