@@ -19,12 +19,12 @@ public sealed partial class LandingConversionTests(GatewayFixture gateway)
     [Fact]
     public async Task Loyalty_enrollment_submission_is_a_conversion_with_the_contact_and_the_consent_shown()
     {
-        var (shown, html) = await OpenLanding("loyaltyEnrollment");
+        var (phone, shown, html) = await OpenLanding("loyaltyEnrollment");
         var form = HtmlForm.Single(html);
         Assert.Equal("Ada", form.ValueOf("firstName"));
         Assert.Equal(LoyaltyConsent, form.ValueOf("consentText"));
 
-        var thanks = await Submit(shown, form, new()
+        var thanks = await Submit(phone, shown, form, new()
         {
             ["firstName"] = "Grace",
             ["lastName"] = "Hopper",
@@ -45,9 +45,9 @@ public sealed partial class LandingConversionTests(GatewayFixture gateway)
     [Fact]
     public async Task Promotion_signup_submission_is_a_conversion_with_the_email_and_consent()
     {
-        var (shown, html) = await OpenLanding("promotionSignup");
+        var (phone, shown, html) = await OpenLanding("promotionSignup");
 
-        var thanks = await Submit(shown, HtmlForm.Single(html), new() { ["email"] = "deals@example.com", ["consent"] = "yes" });
+        var thanks = await Submit(phone, shown, HtmlForm.Single(html), new() { ["email"] = "deals@example.com", ["consent"] = "yes" });
 
         Assert.Contains("You're on the list!", CustomerLinks.PageText(thanks));
         var conversion = await ConversionOf(shown);
@@ -59,9 +59,9 @@ public sealed partial class LandingConversionTests(GatewayFixture gateway)
     [Fact]
     public async Task Contact_collection_submission_is_a_conversion_with_the_phone_in_E164_and_consent()
     {
-        var (shown, html) = await OpenLanding("contactCollection");
+        var (phone, shown, html) = await OpenLanding("contactCollection");
 
-        var thanks = await Submit(shown, HtmlForm.Single(html), new() { ["phone"] = "650-253-0001", ["consent"] = "yes" });
+        var thanks = await Submit(phone, shown, HtmlForm.Single(html), new() { ["phone"] = "650-253-0001", ["consent"] = "yes" });
 
         Assert.Contains("You're all set", CustomerLinks.PageText(thanks));
         var conversion = await ConversionOf(shown);
@@ -74,13 +74,13 @@ public sealed partial class LandingConversionTests(GatewayFixture gateway)
     [Fact]
     public async Task Coupon_submission_reveals_a_code_with_the_prefix_and_a_second_submit_shows_the_same_code()
     {
-        var (shown, html) = await OpenLanding("couponDelivery");
+        var (phone, shown, html) = await OpenLanding("couponDelivery");
         var form = HtmlForm.Single(html);
 
-        var thanks = await Submit(shown, form, new() { ["email"] = "coupon@example.com", ["consent"] = "yes" });
+        var thanks = await Submit(phone, shown, form, new() { ["email"] = "coupon@example.com", ["consent"] = "yes" });
         var code = CouponCode(thanks);
-        var again = await Submit(shown, form, new() { ["email"] = "coupon@example.com", ["consent"] = "yes" });
-        using var reopened = await gateway.Anonymous().GetAsync(shown.LandingUrl);
+        var again = await Submit(phone, shown, form, new() { ["email"] = "coupon@example.com", ["consent"] = "yes" });
+        using var reopened = await phone.GetAsync(shown.LandingUrl);
 
         Assert.Contains("Here's your code", CustomerLinks.PageText(thanks));
         Assert.Matches("^SPRING24-[A-Z2-9]{5,}$", code);
@@ -96,11 +96,11 @@ public sealed partial class LandingConversionTests(GatewayFixture gateway)
     [Fact]
     public async Task Survey_submission_is_a_conversion_with_the_answers()
     {
-        var (shown, html) = await OpenLanding("survey");
+        var (phone, shown, html) = await OpenLanding("survey");
         var form = HtmlForm.Single(html);
-        Assert.Equal(["answers.comment", "answers.found", "answers.overall"], form.Names.Order(StringComparer.Ordinal));
+        Assert.Equal(["answers.comment", "answers.found", "answers.overall", "csrf"], form.Names.Order(StringComparer.Ordinal));
 
-        var thanks = await Submit(shown, form, new()
+        var thanks = await Submit(phone, shown, form, new()
         {
             ["answers.overall"] = "4",
             ["answers.found"] = "Mostly",
@@ -118,10 +118,10 @@ public sealed partial class LandingConversionTests(GatewayFixture gateway)
     [Fact]
     public async Task Contest_entry_submission_is_a_conversion_with_the_contact_after_the_rules_were_shown_and_accepted()
     {
-        var (shown, html) = await OpenLanding("contestEntry");
+        var (phone, shown, html) = await OpenLanding("contestEntry");
         Assert.Contains(ContestRules, CustomerLinks.PageText(html));
 
-        var thanks = await Submit(shown, HtmlForm.Single(html), new() { ["email"] = "ann@example.com", ["acceptRules"] = "yes" });
+        var thanks = await Submit(phone, shown, HtmlForm.Single(html), new() { ["email"] = "ann@example.com", ["acceptRules"] = "yes" });
 
         Assert.Contains("You're entered — good luck!", CustomerLinks.PageText(thanks));
         var conversion = await ConversionOf(shown);
@@ -134,40 +134,44 @@ public sealed partial class LandingConversionTests(GatewayFixture gateway)
     {
         var location = await gateway.CreateLocationAsync();
         var widgetId = (await location.CreateWidget(Draft("contestEntry"))).Int("id");
-        var customer = gateway.Anonymous();
+        var annsPhone = gateway.Anonymous();
         var first = await location.ShowQrCode(widgetId, "lane-1");
-        var firstForm = await Form(customer, first);
-        await Submit(first, firstForm, new() { ["email"] = "ann@example.com", ["acceptRules"] = "yes" });
+        await Submit(annsPhone, first, await Form(annsPhone, first), new() { ["email"] = "ann@example.com", ["acceptRules"] = "yes" });
+        var secondPhone = gateway.Anonymous();
         var second = await location.ShowQrCode(widgetId, "lane-2");
-        var secondForm = await Form(customer, second);
+        var secondForm = await Form(secondPhone, second);
 
-        using var refused = await customer.PostAsync(secondForm.Target(second.LandingUrl),
+        using var refused = await secondPhone.PostAsync(secondForm.Target(second.LandingUrl),
             secondForm.Submit(new Dictionary<string, string> { ["email"] = " Ann@Example.com ", ["acceptRules"] = "yes" }));
 
         Assert.Contains("You're already entered", CustomerLinks.PageText(await refused.Html(HttpStatusCode.Conflict)));
-        Assert.False((await second.ScreenState(customer))["converted"]!.GetValue<bool>(), "The refused entry converted the second session.");
+        Assert.False((await second.ScreenState(secondPhone))["converted"]!.GetValue<bool>(), "The refused entry converted the second session.");
         var row = await location.StatsWhen(widgetId, r => r.Long("scanned") == 2, "both scans to be counted");
         Assert.Equal(1, row.Long("converted"));
         Assert.Equal(0, row.Terminal("lane-2")!.Long("converted"));
 
         // Someone else may still enter from the same session: only the duplicate was refused.
-        await Submit(second, secondForm, new() { ["email"] = "bob@example.com", ["acceptRules"] = "yes" });
+        await Submit(secondPhone, second, secondForm, new() { ["email"] = "bob@example.com", ["acceptRules"] = "yes" });
         await location.StatsWhen(widgetId, r => r.Long("converted") == 2, "the second contact's entry to be counted");
         Assert.Equal(["ann@example.com", "bob@example.com"], (await location.Conversions()).Select(c => c.Text("email")).Order(StringComparer.Ordinal));
     }
 
     private const string ContestRules = "No purchase necessary. One entry per person. Drawn on the first of the month.";
 
-    /// <summary>A fresh location with one widget of <paramref name="type"/>; its QR shown on lane-1 and the landing page opened.</summary>
-    private async Task<(ShownQrCode Shown, string Html)> OpenLanding(string type)
+    /// <summary>
+    /// A fresh location with one widget of <paramref name="type"/>, its QR shown on lane-1 and the landing page
+    /// opened by a phone: an HTTP client that keeps the page's cookies, as a browser does.
+    /// </summary>
+    private async Task<(HttpClient Phone, ShownQrCode Shown, string Html)> OpenLanding(string type)
     {
         var location = await gateway.CreateLocationAsync();
         var widgetId = (await location.CreateWidget(Draft(type))).Int("id");
         var shown = await location.ShowQrCode(widgetId);
-        using var page = await gateway.Anonymous().GetAsync(shown.LandingUrl);
+        var phone = gateway.Anonymous();
+        using var page = await phone.GetAsync(shown.LandingUrl);
         var html = await page.Html(HttpStatusCode.OK);
         Assert.Contains($"Headline of the {type} widget", CustomerLinks.PageText(html));
-        return (shown, html);
+        return (phone, shown, html);
     }
 
     private static async Task<HtmlForm> Form(HttpClient customer, ShownQrCode shown)
@@ -176,11 +180,11 @@ public sealed partial class LandingConversionTests(GatewayFixture gateway)
         return HtmlForm.Single(await page.Html(HttpStatusCode.OK));
     }
 
-    /// <summary>Posts the form as the phone would; asserts the 200 thank-you page and returns its markup.</summary>
-    private async Task<string> Submit(ShownQrCode shown, HtmlForm form, Dictionary<string, string> typed)
+    /// <summary>Posts the form from the phone that opened it; asserts the 200 thank-you page and returns its markup.</summary>
+    private static async Task<string> Submit(HttpClient phone, ShownQrCode shown, HtmlForm form, Dictionary<string, string> typed)
     {
         Assert.Equal("post", form.Method, ignoreCase: true);
-        using var response = await gateway.Anonymous().PostAsync(form.Target(shown.LandingUrl), form.Submit(typed));
+        using var response = await phone.PostAsync(form.Target(shown.LandingUrl), form.Submit(typed));
         return await response.Html(HttpStatusCode.OK);
     }
 
