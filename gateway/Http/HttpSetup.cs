@@ -29,6 +29,10 @@ public static class HttpSetup
             {
                 problem = Problems.Result(bad.StatusCode, bad.StatusCode == 413 ? "payload_too_large" : "bad_request", "Bad request", bad.Message);
             }
+            else if (failure is InvalidDataException or System.Text.Json.JsonException)
+            {
+                problem = Problems.Result(400, "bad_request", "Bad request", "The request body could not be read.");
+            }
             else if (IsUnavailable(failure))
             {
                 logger.LogWarning(failure, "Cluster unavailable for {Path}", context.Request.Path);
