@@ -92,13 +92,13 @@ start_process() { # name, dll, then env assignments
   # is the build output, where the host finds its appsettings.json.
   (cd "$(dirname "$dll")" && exec env "$@" dotnet "$dll") >"$run/$name.log" 2>&1 </dev/null &
   echo $! > "$run/$name.pid"
-  log "$name started (pid $(cat "$run/$name.pid"), log deploy/.run/$name.log)"
+  log "$name started (pid $(cat "$run/$name.pid"), log $run/$name.log)"
 }
 
 wait_ready() { # name, url, seconds
   local name=$1 url=$2 deadline=$((SECONDS + $3))
   until curl -sf -o /dev/null "$url"; do
-    kill -0 "$(cat "$run/$name.pid")" 2>/dev/null || { tail -n 30 "$run/$name.log" >&2; die "$name exited; see deploy/.run/$name.log"; }
+    kill -0 "$(cat "$run/$name.pid")" 2>/dev/null || { tail -n 30 "$run/$name.log" >&2; die "$name exited; see $run/$name.log"; }
     [ $SECONDS -lt $deadline ] || { tail -n 30 "$run/$name.log" >&2; die "$name not ready at $url after $3 s"; }
     sleep 0.5
   done
@@ -156,7 +156,7 @@ down() {
   fi
   rm -f "$run/postgres.pid"
   if [ "${1:-}" = "--purge" ]; then
-    log "removing $pg_root and deploy/.run"
+    log "removing $pg_root and $run"
     rm -rf "$pg_root" "$run"
   fi
 }

@@ -5,6 +5,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # The cluster fault tests start their own PostgreSQL server (initdb, pg_ctl) from Debian's package.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+command -v curl >/dev/null 2>&1 || need+=(curl) # deploy/local-cluster.sh polls readiness with it
 if [ ${#need[@]} -gt 0 ]; then
   echo "prepare: installing ${need[*]} (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive

@@ -18,7 +18,17 @@ public static class TokenEndpoint
             return OAuthError(400, "invalid_request", "Send the body as application/x-www-form-urlencoded: grant_type=client_credentials&scope=pos_integration.");
         }
 
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            // Too many fields, an over-long name or an encoded NUL: the form reader refuses it, and so do we.
+            return OAuthError(400, "invalid_request", "The form could not be read; send grant_type=client_credentials&scope=pos_integration.");
+        }
+
         if (form["grant_type"] != "client_credentials")
         {
             return OAuthError(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");

@@ -97,12 +97,27 @@ public static class ConsentEndpoints
             return (null, Problems.NotFound("not_found", "Twilio webhooks are off: set Sms:Twilio:AuthToken."));
         }
 
-        if (!request.HasFormContentType || request.ContentLength > MaxFormBytes)
+        if (!request.HasFormContentType)
         {
             return (null, Problems.Result(400, "invalid_request", "Invalid request", "Expected Twilio's form-encoded webhook."));
         }
 
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        if (request.ContentLength > MaxFormBytes)
+        {
+            return (null, Problems.Result(StatusCodes.Status413PayloadTooLarge, "payload_too_large", "Payload too large", $"Webhook bodies are limited to {MaxFormBytes / 1024} KB."));
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            // Too many fields, an over-long name or an encoded NUL: not a webhook Twilio sends.
+            return (null, Problems.Result(400, "invalid_request", "Invalid request", "Expected Twilio's form-encoded webhook."));
+        }
+
         return signature.IsValid(request, form)
             ? (form, null)
             : (null, Problems.Result(403, "invalid_signature", "Forbidden", "X-Twilio-Signature does not match this request."));

@@ -146,7 +146,8 @@ public sealed class WidgetSessionGrain(
         var results = new List<MessageRecord>();
         foreach (var recipient in allowed)
         {
-            results.Add(FindDelivered(recipient) ?? await Deliver(recipient, command));
+            var existing = FindDelivered(recipient);
+            results.Add(existing is { Status: not MessageStatus.Queued } ? existing : await Deliver(recipient, command, existing));
         }
 
         Touch();
@@ -319,25 +320,38 @@ public sealed class WidgetSessionGrain(
     private MessageRecord? FindDelivered(Recipient recipient) =>
         Session.Messages.FirstOrDefault(m => m.Channel == recipient.Channel && m.To == recipient.Address && m.Status != MessageStatus.Failed);
 
-    private async Task<MessageRecord> Deliver(Recipient recipient, SendMessageCommand command)
+    /// <summary>
+    /// Sends one message. It is recorded as queued before it is handed to the provider, so a send cut short by a
+    /// dying silo is found on retry and sent again under the same message id (email Message-ID): delivery is at
+    /// least once, and a repeat is recognisable as the same message, never a second different one.
+    /// </summary>
+    private async Task<MessageRecord> Deliver(Recipient recipient, SendMessageCommand command, MessageRecord? inDoubt)
     {
-        var messageId = Guid.NewGuid().ToString("N");
-        var now = clock.GetUtcNow();
-        var record = new MessageRecord
+        var record = inDoubt;
+        if (record is null)
         {
-            MessageId = messageId,
-            Channel = recipient.Channel,
-            To = recipient.Address,
-            At = now,
-            Consent = command.Consent,
-        };
-        if (await Withhold(recipient, now) is { } reason)
-        {
-            record = record with { Status = MessageStatus.Suppressed, Reason = reason };
+            var now = clock.GetUtcNow();
+            record = new MessageRecord
+            {
+                MessageId = Guid.NewGuid().ToString("N"),
+                Channel = recipient.Channel,
+                To = recipient.Address,
+                At = now,
+                Consent = command.Consent,
+                Status = MessageStatus.Queued,
+            };
+            if (await Withhold(recipient, now) is { } reason)
+            {
+                record = record with { Status = MessageStatus.Suppressed, Reason = reason };
+                Session.Messages.Add(record);
+                return record;
+            }
+
             Session.Messages.Add(record);
-            return record;
+            await state.WriteStateAsync();
         }
 
+        var messageId = record.MessageId;
         var callback = command.StatusCallbackBase is { } callbackBase ? $"{callbackBase}/{messageId}" : null;
         var message = MessageComposer.Compose(messageId, recipient, Session.Widget, Session.Profile, command.LandingUrl) with { StatusCallbackUrl = callback };
         try
@@ -354,7 +368,7 @@ public sealed class WidgetSessionGrain(
             record = record with { Status = MessageStatus.Failed, Error = ex.Message };
         }
 
-        Session.Messages.Add(record);
+        Session.Messages[Session.Messages.FindIndex(m => m.MessageId == messageId)] = record;
         return record;
     }
 

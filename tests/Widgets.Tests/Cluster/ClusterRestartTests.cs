@@ -20,6 +20,7 @@ public sealed class ClusterRestartTests(ITestOutputHelper output)
         await using var smtp = new SmtpSink();
         await smtp.StartAsync(ClusterTestSettings.FreePort());
         await using var cluster = ProcessCluster.Create(output, ClusterTestSettings.Hosts(smtp.Port));
+        cluster.KeepLogsIn = Path.Combine(ProcessCluster.RepositoryRoot, "tests", "Widgets.Tests", "bin", "cluster-logs", "restart");
         await cluster.UpAsync(silos: 2, gateways: 1);
         var gateway = cluster.Gateways[0];
         var store = $"store-{Guid.NewGuid():N}"[..20];

@@ -12,8 +12,8 @@ namespace Widgets.Tests.Cluster;
 /// </summary>
 internal sealed class PosTraffic(GatewayClient pos, string posSystemId, string locationId, IReadOnlyList<string> lanes)
 {
-    /// <summary>How often a lane starts a new checkout.</summary>
-    private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(300);
+    /// <summary>How often a lane starts a new checkout: three calls per checkout stay under the gateway's per-terminal limit (10/s).</summary>
+    private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How long a lane keeps retrying one request that gets 503s before giving up on it.</summary>
     private static readonly TimeSpan RetryLimit = TimeSpan.FromSeconds(60);

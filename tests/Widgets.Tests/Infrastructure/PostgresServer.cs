@@ -92,13 +92,18 @@ public sealed class PostgresServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        if (running)
+        try
         {
-            running = false;
-            await RunToolAsync(Path.Combine(binDirectory, "pg_ctl"), "-D", DataDirectory, "-m", "immediate", "-w", "-t", "30", "stop");
+            if (running)
+            {
+                running = false;
+                await RunToolAsync(Path.Combine(binDirectory, "pg_ctl"), "-D", DataDirectory, "-m", "immediate", "-w", "-t", "30", "stop");
+            }
         }
-
-        Directory.Delete(root, recursive: true);
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     private async Task StartServerAsync()

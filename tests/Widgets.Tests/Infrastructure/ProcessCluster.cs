@@ -68,6 +68,9 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     /// <summary>A cluster that is not running yet; <paramref name="settings"/> become the hosts' environment.</summary>
     public static ProcessCluster Create(ITestOutputHelper output, IReadOnlyDictionary<string, string> settings) => new(output, settings);
 
+    /// <summary>Where dispose copies the hosts' logs (and the build log) before purging, as evidence for a failure.</summary>
+    public string? KeepLogsIn { get; set; }
+
     /// <summary><c>local-cluster.sh up --silos N --gateways N</c>; returns once every host answers <c>/readyz</c>.</summary>
     public async Task UpAsync(int silos, int gateways)
     {
@@ -138,6 +141,18 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         RememberPids();
         try
         {
+            await DownAsync();
+            if (KeepLogsIn is not null && Directory.Exists(RunDirectory))
+            {
+                Directory.CreateDirectory(KeepLogsIn);
+                foreach (var log in Directory.GetFiles(RunDirectory, "*.log"))
+                {
+                    File.Copy(log, Path.Combine(KeepLogsIn, Path.GetFileName(log)), overwrite: true);
+                }
+
+                output.WriteLine($"logs kept in {KeepLogsIn}");
+            }
+
             await DownAsync(purge: true);
         }
         catch (Exception ex)
