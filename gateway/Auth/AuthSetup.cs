@@ -24,7 +24,10 @@ public static class AuthSetup
 
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, null, o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)
+                // Basic (client id + secret) is for a browser on the dashboard only; APIs take bearer tokens, whose
+                // issuer /connect/token is rate limited against secret guessing.
+                context.Request.Path.StartsWithSegments("/dashboard")
+                && context.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)
                     ? BasicClientAuthenticationHandler.SchemeName
                     : JwtBearerDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, BasicClientAuthenticationHandler>(BasicClientAuthenticationHandler.SchemeName, null)

@@ -318,7 +318,9 @@ public sealed class WidgetSessionGrain(
         "This Idempotency-Key was already used with a different request; use a new key for a new request.");
 
     private MessageRecord? FindDelivered(Recipient recipient) =>
-        Session.Messages.FirstOrDefault(m => m.Channel == recipient.Channel && m.To == recipient.Address && m.Status != MessageStatus.Failed);
+        // Failed and withheld messages do not count: a retry (after START, after quiet hours) decides afresh.
+        Session.Messages.FirstOrDefault(m => m.Channel == recipient.Channel && m.To == recipient.Address
+            && m.Status is not (MessageStatus.Failed or MessageStatus.Suppressed));
 
     /// <summary>
     /// Sends one message. It is recorded as queued before it is handed to the provider, so a send cut short by a

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
 
@@ -46,6 +47,11 @@ public class GatewayFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>A derived fixture adds services here (e.g. a logger provider that captures what is logged) before the gateway starts.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
@@ -79,7 +85,7 @@ public class GatewayFixture : IAsyncLifetime
             ["RateLimits:TokenPerIpPerMinute"] = "100000",
         };
         Configure(settings);
-        factory = new GatewayFactory(settings);
+        factory = new GatewayFactory(settings, ConfigureServices);
         factory.UseKestrel(0);
         await Task.Run(factory.StartServer);
         BaseAddress = factory.ClientOptions.BaseAddress;
@@ -196,7 +202,7 @@ public class GatewayFixture : IAsyncLifetime
     }
 
     /// <summary>Starts <c>Program</c> of the gateway with test settings; <c>UseSetting</c> values reach its configuration before it builds.</summary>
-    private sealed class GatewayFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+    private sealed class GatewayFactory(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection> services) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -205,6 +211,8 @@ public class GatewayFixture : IAsyncLifetime
             {
                 builder.UseSetting(key, value);
             }
+
+            builder.ConfigureServices(services);
         }
     }
 }

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Sockets;
+using Widgets.Tests.Infrastructure;
+using Xunit;
+
+namespace Widgets.Tests.Trust;
+
+/// <summary>
+/// A gateway with low abuse limits, so tests can exceed them with a few dozen requests. Its own traffic (setup, other
+/// tests) comes from 127.0.0.1; a test that floods the per-IP limits does it from an address of its own on the
+/// loopback network (<see cref="FromAddress"/>), so each IP limit is exercised in isolation.
+/// </summary>
+public sealed class AbuseLimitFixture : GatewayFixture
+{
+    public const int PosPerClientPerSecond = 20;
+    public const int PosPerTerminalPerSecond = 3;
+    public const int PublicPerIpPerSecond = 5;
+    public const int TokenPerIpPerMinute = 30;
+
+    /// <summary>An anonymous client whose connections come from <paramref name="address"/> (any 127.x.y.z address is loopback on Linux).</summary>
+    public HttpClient FromAddress(IPAddress address)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(address, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = BaseAddress };
+    }
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        settings["RateLimits:PosPerClientPerSecond"] = TrustSetup.Invariant(PosPerClientPerSecond);
+        settings["RateLimits:PosPerTerminalPerSecond"] = TrustSetup.Invariant(PosPerTerminalPerSecond);
+        settings["RateLimits:PublicPerIpPerSecond"] = TrustSetup.Invariant(PublicPerIpPerSecond);
+        settings["RateLimits:TokenPerIpPerMinute"] = TrustSetup.Invariant(TokenPerIpPerMinute);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AbuseLimitCollection : ICollectionFixture<AbuseLimitFixture>
+{
+    public const string Name = "Trust: abuse limits";
+}
