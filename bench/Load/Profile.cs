@@ -1,0 +1,66 @@
+namespace Widgets.Bench;
+
+/// <summary>How big and how long: the full benchmark, or the smoke run CI uses so the tooling cannot rot.</summary>
+public sealed record Profile(
+    string Name,
+    int[] Concurrencies,
+    TimeSpan Warmup,
+    TimeSpan Duration,
+    int[] ClusterConcurrencies,
+    int FlowLocations,
+    int FlowTerminalsPerLocation,
+    double FlowRate,
+    TimeSpan FlowRateDuration,
+    int[] MemorySessions,
+    int CatalogueLocations,
+    int CatalogueWidgets,
+    int CatalogueConcurrency,
+    int TimeoutSessions,
+    int TimeoutMinSeconds,
+    int TimeoutSpreadSeconds,
+    TimeSpan TimeoutGrace,
+    int StartupRuns,
+    bool FreshHostPerScaleScenario)
+{
+    public static readonly Profile Full = new(
+        Name: "full",
+        Concurrencies: [1, 16, 64, 256],
+        Warmup: TimeSpan.FromSeconds(5),
+        Duration: TimeSpan.FromSeconds(15),
+        ClusterConcurrencies: [1, 16, 64, 256],
+        FlowLocations: 64,
+        FlowTerminalsPerLocation: 16,
+        FlowRate: 1000,
+        FlowRateDuration: TimeSpan.FromSeconds(30),
+        MemorySessions: [10_000, 50_000, 100_000],
+        CatalogueLocations: 10_000,
+        CatalogueWidgets: 20,
+        CatalogueConcurrency: 64,
+        TimeoutSessions: 10_000,
+        TimeoutMinSeconds: 30,
+        TimeoutSpreadSeconds: 30,
+        TimeoutGrace: TimeSpan.FromSeconds(10),
+        StartupRuns: 3,
+        FreshHostPerScaleScenario: true);
+
+    public static readonly Profile Smoke = new(
+        Name: "smoke",
+        Concurrencies: [16],
+        Warmup: TimeSpan.FromSeconds(0.5),
+        Duration: TimeSpan.FromSeconds(1.5),
+        ClusterConcurrencies: [16],
+        FlowLocations: 8,
+        FlowTerminalsPerLocation: 8,
+        FlowRate: 10,
+        FlowRateDuration: TimeSpan.FromSeconds(2),
+        MemorySessions: [200],
+        CatalogueLocations: 20,
+        CatalogueWidgets: 10,
+        CatalogueConcurrency: 16,
+        TimeoutSessions: 200,
+        TimeoutMinSeconds: 2,
+        TimeoutSpreadSeconds: 3,
+        TimeoutGrace: TimeSpan.FromSeconds(3),
+        StartupRuns: 1,
+        FreshHostPerScaleScenario: false);
+}

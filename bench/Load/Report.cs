@@ -1,0 +1,484 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Widgets.Bench;
+
+/// <summary>Renders results.json into report.md (tables, targets) and chart.svg.</summary>
+public static class Report
+{
+    public const double TargetListThroughputRatio = 0.6;
+    public const double TargetListP99Ratio = 2.0;
+    public const double TargetFlowRate = 1000;
+    public const double TargetBytesPerSession = 4096;
+    public const double TargetWithinTwoSecondsPercent = 99.9;
+    public const double TargetStartupMs = 5000;
+
+    private static readonly string[] LoadScenarios = ["list", "list-304", "token", "flow", "flow-rate", "catalogue"];
+
+    public static string Markdown(Results r, string chartFile)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"# Widgets benchmark — {r.Profile} run");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Started {r.StartedAt:yyyy-MM-dd HH:mm} UTC, took {r.Minutes:F1} min. Reproduce with `bench/run.sh{(r.Profile == "smoke" ? " --smoke" : "")}`.");
+        md.AppendLine();
+        md.AppendLine("Machine: " + string.Join(", ", r.Machine.Select(m => $"{m.Key} {m.Value}")) + ".");
+        md.AppendLine();
+        md.AppendLine("All numbers come from one machine: the load generator, the service (or the baseline) and, in cluster mode, PostgreSQL and both silos share its cores. "
+            + "The CPU columns say who used them during each measured window (in cores; \"other\" is everything else on the machine, i.e. noise).");
+        md.AppendLine();
+        if (r.Problems.Count > 0)
+        {
+            md.AppendLine("## Problems");
+            md.AppendLine();
+            foreach (var p in r.Problems)
+            {
+                md.AppendLine($"- {p}");
+            }
+
+            md.AppendLine();
+        }
+
+        Targets(md, r);
+        md.AppendLine(CultureInfo.InvariantCulture, $"![throughput and p99 latency by scenario]({chartFile})");
+        md.AppendLine();
+        LoadTables(md, r);
+        Catalogue(md, r);
+        Memory(md, r);
+        Timeouts(md, r);
+        Startup(md, r);
+        Parity(md, r);
+        return md.ToString();
+    }
+
+    public static IReadOnlyList<(string Target, string Measured, bool? Met)> EvaluateTargets(Results r)
+    {
+        var rows = new List<(string, string, bool?)>();
+        var c = 64;
+        var baseList = Find(r, "list", "baseline", c);
+        var list = Find(r, "list", "embedded", c);
+        if (baseList is not null && list is not null)
+        {
+            var ratio = list.PerSecond / baseList.PerSecond;
+            var p99 = list.Latency.P99Ms / baseList.Latency.P99Ms;
+            rows.Add(($"list throughput ≥ {TargetListThroughputRatio} × baseline at {c} connections",
+                $"{list.PerSecond:F0} vs {baseList.PerSecond:F0} req/s = {ratio:F2} ×", ratio >= TargetListThroughputRatio && list.Failed == 0));
+            rows.Add(($"list p99 ≤ {TargetListP99Ratio} × baseline p99 at {c} connections",
+                $"{list.Latency.P99Ms:F2} vs {baseList.Latency.P99Ms:F2} ms = {p99:F2} ×", p99 <= TargetListP99Ratio));
+        }
+        else
+        {
+            rows.Add(($"list at {c} connections vs baseline", "not measured in this run (smoke runs 16 connections only)", null));
+        }
+
+        var rate = r.Load.FirstOrDefault(l => l.Scenario == "flow-rate" && l.Target == "embedded");
+        var bestFlow = r.Load.Where(l => l.Scenario == "flow" && l.Target == "embedded" && l.Failed == 0).OrderByDescending(l => l.PerSecond).FirstOrDefault();
+        if (rate is not null)
+        {
+            var sustained = rate.TargetRate >= TargetFlowRate && rate.Failed == 0 && rate.Skipped == 0 && rate.PerSecond >= 0.99 * rate.TargetRate;
+            rows.Add(($"flow sustained at ≥ {TargetFlowRate:F0} sessions/s without errors (embedded)",
+                $"offered {rate.TargetRate:F0}/s for {rate.Seconds:F0} s: completed {rate.PerSecond:F0}/s, {rate.Failed} errors, {rate.Skipped} not started on time, p99 {rate.Latency.P99Ms:F0} ms"
+                + (bestFlow is not null ? $"; closed-loop best {bestFlow.PerSecond:F0}/s at {bestFlow.Concurrency} connections" : ""),
+                rate.TargetRate >= TargetFlowRate ? sustained : null));
+        }
+
+        var memory = r.Memory.Where(m => m.Target == "embedded").MaxBy(m => m.Sessions);
+        if (memory is not null)
+        {
+            rows.Add(($"≤ {TargetBytesPerSession / 1024:F0} KB managed memory per idle live session",
+                $"{memory.ManagedPerSession:F0} B managed ({memory.WorkingSetPerSession:F0} B working set) per session at {memory.Sessions:N0} sessions",
+                memory.ManagedPerSession <= TargetBytesPerSession));
+        }
+
+        var timeouts = r.Timeouts.FirstOrDefault(t => t.Target == "embedded");
+        if (timeouts is not null)
+        {
+            rows.Add(($"{TargetWithinTwoSecondsPercent} % of timeouts end within 2 s of their deadline, none lost",
+                $"{timeouts.WithinTwoSecondsPercent:F2} % of {timeouts.Sessions:N0} within 2 s (p99.9 {timeouts.P999Ms:F0} ms, max {timeouts.MaxMs:F0} ms); {timeouts.NotEnded} not ended",
+                timeouts.WithinTwoSecondsPercent >= TargetWithinTwoSecondsPercent && timeouts.NotEnded == 0));
+        }
+
+        var startup = r.Startup.Where(s => s.Target == "embedded").ToList();
+        if (startup.Count > 0)
+        {
+            var worst = startup.Max(s => s.FirstListMs);
+            var fresh = Median(startup.Where(s => s.Kind == "fresh data").Select(s => s.FirstListMs));
+            var restart = Median(startup.Where(s => s.Kind == "restart").Select(s => s.FirstListMs));
+            rows.Add(($"embedded startup ≤ {TargetStartupMs / 1000:F0} s to first list",
+                $"median {fresh / 1000:F2} s on a fresh data directory, {restart / 1000:F2} s on a restart; worst {worst / 1000:F2} s", worst <= TargetStartupMs));
+        }
+
+        return rows;
+    }
+
+    private static void Targets(StringBuilder md, Results r)
+    {
+        md.AppendLine("## Targets");
+        md.AppendLine();
+        md.AppendLine("| target | measured | met? |");
+        md.AppendLine("| --- | --- | --- |");
+        foreach (var (target, measured, met) in EvaluateTargets(r))
+        {
+            md.AppendLine($"| {target} | {measured} | {(met is null ? "n/a" : met.Value ? "**met**" : "**not met**")} |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void LoadTables(StringBuilder md, Results r)
+    {
+        md.AppendLine("## Throughput and latency");
+        md.AppendLine();
+        md.AppendLine("Closed loop: each connection sends its next request when the previous one answered. Latency in ms; `× base` is the ratio to the baseline at the same connections "
+            + "(throughput: higher is better; p99: lower is better). flow = start → showQrCode → sendMessage → GET session, one POS terminal per connection; its rate is flows (sessions) per second "
+            + "and its latency the whole flow's. flow-rate offers flows at a fixed rate on a pool of terminals and measures latency from when each flow was due.");
+        md.AppendLine();
+        md.AppendLine("| scenario | target | conn. | per s | × base | p50 | p90 | p99 | p99 × base | max | errors | CPU server | CPU load gen. | CPU other |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var scenario in LoadScenarios.Concat(r.Load.Select(l => l.Scenario)).Distinct())
+        {
+            foreach (var l in r.Load.Where(l => l.Scenario == scenario).OrderBy(l => l.Concurrency).ThenBy(l => TargetOrder(l.Target)))
+            {
+                var b = Find(r, l.Scenario, "baseline", l.Concurrency);
+                var ratio = b is null || l.Target == "baseline" || b.PerSecond == 0 ? "" : (l.PerSecond / b.PerSecond).ToString("F2", CultureInfo.InvariantCulture);
+                var p99 = b is null || l.Target == "baseline" || b.Latency.P99Ms == 0 ? "" : (l.Latency.P99Ms / b.Latency.P99Ms).ToString("F1", CultureInfo.InvariantCulture);
+                var errors = l.Failed + l.Skipped == 0 ? "0" : $"{l.Failed + l.Skipped} ({l.ErrorSummary.Replace("|", "/", StringComparison.Ordinal)})";
+                var other = Math.Max(0, l.Cpu.MachineCores - l.Cpu.ServerCores - l.Cpu.LoadGeneratorCores);
+                var conn = l.TargetRate is { } rate ? $"{rate:F0}/s" : l.Concurrency.ToString(CultureInfo.InvariantCulture);
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {l.Scenario} | {l.Target} | {conn} | {l.PerSecond:F0} | {ratio} | {l.Latency.P50Ms:F2} | {l.Latency.P90Ms:F2} | {l.Latency.P99Ms:F2} | {p99} | {l.Latency.MaxMs:F1} | {errors} | {l.Cpu.ServerCores:F2} | {l.Cpu.LoadGeneratorCores:F2} | {other:F2} |");
+            }
+        }
+
+        md.AppendLine();
+        var flows = r.Load.Where(l => l.Scenario is "flow" or "flow-rate" && l.StepLatency.Count == 4).ToList();
+        if (flows.Count > 0)
+        {
+            md.AppendLine("Flow steps, p50 / p99 in ms:");
+            md.AppendLine();
+            md.AppendLine("| scenario | target | conn. | start | showQrCode | sendMessage | GET session |");
+            md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var l in flows.OrderBy(l => l.Scenario).ThenBy(l => l.Concurrency).ThenBy(l => TargetOrder(l.Target)))
+            {
+                md.AppendLine($"| {l.Scenario} | {l.Target} | {(l.TargetRate is { } t ? $"{t:F0}/s" : l.Concurrency)} | "
+                    + string.Join(" | ", l.StepLatency.Select(s => $"{s.P50Ms:F2} / {s.P99Ms:F2}")) + " |");
+            }
+
+            md.AppendLine();
+        }
+    }
+
+    private static void Catalogue(StringBuilder md, Results r)
+    {
+        if (r.Catalogues.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## Catalogue scale");
+        md.AppendLine();
+        md.AppendLine("Many locations, many widgets each, created through the admin API; then widgets/list on a random location per call, "
+            + "compared with the list of a single location at the same number of connections (flat = ratio near 1).");
+        md.AppendLine();
+        md.AppendLine("| target | catalogue | setup (admin writes/s) | list per s | p50 | p99 | p50 / p99 vs one location |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var c in r.Catalogues.OrderBy(c => TargetOrder(c.Target)))
+        {
+            var l = r.Load.FirstOrDefault(x => x.Scenario == "catalogue" && x.Target == c.Target);
+            var single = l is null ? null : Find(r, "list", c.Target, l.Concurrency);
+            var flat = l is null || single is null ? "" : $"{l.Latency.P50Ms / single.Latency.P50Ms:F2} / {l.Latency.P99Ms / single.Latency.P99Ms:F2}";
+            md.AppendLine($"| {c.Target} | {c.Locations:N0} × {c.WidgetsPerLocation} | {c.AdminWrites:N0} in {c.SetupSeconds:F0} s ({c.AdminWrites / Math.Max(0.001, c.SetupSeconds):F0}/s) | "
+                + (l is null ? "| | |" : $"{l.PerSecond:F0} | {l.Latency.P50Ms:F2} | {l.Latency.P99Ms:F2}") + $" | {flat} |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Memory(StringBuilder md, Results r)
+    {
+        if (r.Memory.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## Memory per idle live session");
+        md.AppendLine();
+        md.AppendLine("N sessions started (each on its own terminal, timeout 1 hour, then left alone); after a full blocking GC (induced by `dotnet-gcdump`) "
+            + "the runtime's heap size less fragmentation (`dotnet-counters`) and the process's working set (VmRSS), minus the same figures before the first session, divided by N.");
+        md.AppendLine();
+        md.AppendLine("| target | sessions | start rate /s | working set MB | managed MB | managed B / session | working set B / session | × base (managed) |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var m in r.Memory.OrderBy(m => TargetOrder(m.Target)).ThenBy(m => m.Sessions))
+        {
+            var b = r.Memory.FirstOrDefault(x => x.Target == "baseline" && x.Sessions == m.Sessions);
+            var ratio = b is null || m.Target == "baseline" || b.ManagedPerSession <= 0 ? "" : (m.ManagedPerSession / b.ManagedPerSession).ToString("F1", CultureInfo.InvariantCulture);
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {m.Target} | {m.Sessions:N0} | {m.StartRatePerSecond:F0} | {m.WorkingSetBytes / 1e6:F0} | {m.ManagedBytes / 1e6:F0} | {m.ManagedPerSession:F0} | {m.WorkingSetPerSession:F0} | {ratio} |");
+        }
+
+        md.AppendLine();
+        var largest = r.Memory.Where(m => m.Target == "embedded").MaxBy(m => m.Sessions);
+        if (largest is not null && largest.TopTypes.Count > 0)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"Where the embedded service's bytes per session go (gcdump, {largest.Sessions:N0} sessions, growth since 0 sessions):");
+            md.AppendLine();
+            md.AppendLine("| type | bytes / session | objects / session |");
+            md.AppendLine("| --- | ---: | ---: |");
+            foreach (var t in largest.TopTypes)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| `{t.Type.Replace("|", "/", StringComparison.Ordinal)}` | {t.BytesPerSession:F0} | {t.ObjectsPerSession:F2} |");
+            }
+
+            md.AppendLine();
+        }
+    }
+
+    private static void Timeouts(StringBuilder md, Results r)
+    {
+        if (r.Timeouts.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## Timeout precision");
+        md.AppendLine();
+        md.AppendLine("N sessions started on their own terminals with timeouts spread so that all deadlines fall within about a minute, then left alone. "
+            + "After the last deadline (plus a grace period) each session is read once: lateness = `endedAt − expiresAt` as the service recorded them.");
+        md.AppendLine();
+        md.AppendLine("| target | sessions | started in s | deadlines span s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | > 2 s late | never ended | within 2 s |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var t in r.Timeouts.OrderBy(t => TargetOrder(t.Target)))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {t.Target} | {t.Sessions:N0} | {t.StartSeconds:F1} | {t.DeadlineWindowSeconds:F1} | {t.P50Ms:F0} | {t.P90Ms:F0} | {t.P99Ms:F0} | {t.P999Ms:F0} | {t.MaxMs:F0} | {t.LateOver2s} | {t.NotEnded} | {t.WithinTwoSecondsPercent:F2} % |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("| target | " + string.Join(" | ", ScaleScenarios.Buckets.Select(b => b.Label)) + " |");
+        md.AppendLine("| --- | " + string.Join(" | ", ScaleScenarios.Buckets.Select(_ => "---:")) + " |");
+        foreach (var t in r.Timeouts.OrderBy(t => TargetOrder(t.Target)))
+        {
+            md.AppendLine($"| {t.Target} | " + string.Join(" | ", t.Buckets) + " |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Startup(StringBuilder md, Results r)
+    {
+        if (r.Startup.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## Startup");
+        md.AppendLine();
+        md.AppendLine("From `Process.Start` of `dotnet <host>.dll` to the first `200` of a token call (ready) and of widgets/list on the demo location (first list).");
+        md.AppendLine();
+        md.AppendLine("| target | data | run | token answers after ms | first list after ms |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: |");
+        foreach (var s in r.Startup.OrderBy(s => TargetOrder(s.Target)).ThenBy(s => s.Kind).ThenBy(s => s.Run))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Target} | {s.Kind} | {s.Run} | {s.ReadyMs:F0} | {s.FirstListMs:F0} |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Parity(StringBuilder md, Results r)
+    {
+        if (!r.Samples.TryGetValue("baseline", out var baseline))
+        {
+            return;
+        }
+
+        md.AppendLine("## Same JSON?");
+        md.AppendLine();
+        md.AppendLine("The member names of one response per step, baseline vs service (values differ by nature: ids, times, signatures).");
+        md.AppendLine();
+        md.AppendLine("| step | " + string.Join(" | ", r.Samples.Keys.Where(k => k != "baseline")) + " |");
+        md.AppendLine("| --- | " + string.Join(" | ", r.Samples.Keys.Where(k => k != "baseline").Select(_ => "---")) + " |");
+        foreach (var step in baseline.Keys)
+        {
+            var cells = r.Samples.Where(s => s.Key != "baseline").Select(s => s.Value.TryGetValue(step, out var body) ? Compare(baseline[step], body) : "not sampled");
+            md.AppendLine($"| {step} | " + string.Join(" | ", cells) + " |");
+        }
+
+        md.AppendLine();
+    }
+
+    public static IReadOnlyList<string> ParityProblems(Results r)
+    {
+        if (!r.Samples.TryGetValue("baseline", out var baseline))
+        {
+            return [];
+        }
+
+        return r.Samples.Where(s => s.Key != "baseline")
+            .SelectMany(s => baseline.Keys.Select(step => (s.Key, step, Result: s.Value.TryGetValue(step, out var body) ? Compare(baseline[step], body) : "not sampled")))
+            .Where(x => x.Result != "same members")
+            .Select(x => $"JSON of {x.step} differs between baseline and {x.Key}: {x.Result}")
+            .ToList();
+    }
+
+    private static string Compare(string a, string b)
+    {
+        var (ka, kb) = (Keys(a), Keys(b));
+        if (ka is null || kb is null)
+        {
+            return ka is null ? "baseline answer not JSON" : "answer not JSON: " + b[..Math.Min(80, b.Length)];
+        }
+
+        var missing = ka.Except(kb).ToList();
+        var extra = kb.Except(ka).ToList();
+        return missing.Count == 0 && extra.Count == 0
+            ? "same members"
+            : string.Join("; ", new[] { missing.Count > 0 ? "missing " + string.Join(", ", missing) : null, extra.Count > 0 ? "extra " + string.Join(", ", extra) : null }.OfType<string>());
+    }
+
+    private static SortedSet<string>? Keys(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var keys = new SortedSet<string>(StringComparer.Ordinal);
+            void Walk(JsonElement e, string path)
+            {
+                switch (e.ValueKind)
+                {
+                    case JsonValueKind.Object:
+                        foreach (var p in e.EnumerateObject())
+                        {
+                            keys.Add(path + p.Name);
+                            Walk(p.Value, path + p.Name + ".");
+                        }
+
+                        break;
+                    case JsonValueKind.Array:
+                        foreach (var item in e.EnumerateArray())
+                        {
+                            Walk(item, path.TrimEnd('.') + "[].");
+                        }
+
+                        break;
+                }
+            }
+
+            Walk(doc.RootElement, "");
+            return keys;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static LoadResult? Find(Results r, string scenario, string target, int concurrency) =>
+        r.Load.FirstOrDefault(l => l.Scenario == scenario && l.Target == target && l.Concurrency == concurrency);
+
+    private static int TargetOrder(string target) => target switch { "baseline" => 0, "embedded" => 1, _ => 2 };
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    /// <summary>Throughput (top row) and p99 latency (bottom row) per scenario and connections, one bar per target.</summary>
+    public static string Chart(Results r)
+    {
+        string[] scenarios = ["list", "list-304", "token", "flow"];
+        string[] targets = ["baseline", "embedded", "cluster"];
+        string[] colors = ["#9aa5b1", "#2f6fdf", "#e07b24"];
+        const int panelW = 300, panelH = 230, left = 58, top = 56, gapY = 70;
+        var width = left + scenarios.Length * panelW + 20;
+        var height = top + 2 * panelH + gapY + 60;
+        var svg = new StringBuilder();
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{left}\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Widgets benchmark ({r.Profile}, {r.StartedAt:yyyy-MM-dd}): throughput (top) and p99 latency (bottom) by connections</text>");
+        for (var t = 0; t < targets.Length; t++)
+        {
+            var x = left + t * 110;
+            svg.AppendLine(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"32\" width=\"12\" height=\"12\" fill=\"{colors[t]}\"/><text x=\"{x + 16}\" y=\"42\">{targets[t]}</text>");
+        }
+
+        for (var row = 0; row < 2; row++)
+        {
+            for (var s = 0; s < scenarios.Length; s++)
+            {
+                var x0 = left + s * panelW;
+                var y0 = top + row * (panelH + gapY);
+                var data = r.Load.Where(l => l.Scenario == scenarios[s]).ToList();
+                var conns = data.Select(l => l.Concurrency).Distinct().Order().ToArray();
+                double Value(LoadResult l) => row == 0 ? l.PerSecond : l.Latency.P99Ms;
+                var max = data.Count == 0 ? 1 : NiceCeiling(data.Max(Value));
+                var plotW = panelW - 40;
+                var plotH = panelH - 40;
+                var unit = row == 0 ? (scenarios[s] == "flow" ? "flows/s" : "req/s") : "p99 ms";
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0}\" y=\"{y0 - 6}\" font-weight=\"bold\">{scenarios[s]} — {unit}</text>");
+                for (var g = 0; g <= 4; g++)
+                {
+                    var gy = y0 + plotH - g * plotH / 4.0;
+                    svg.AppendLine(CultureInfo.InvariantCulture, $"<line x1=\"{x0}\" y1=\"{gy:F1}\" x2=\"{x0 + plotW}\" y2=\"{gy:F1}\" stroke=\"#e3e6ea\"/>");
+                    svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 - 4}\" y=\"{gy + 4:F1}\" text-anchor=\"end\" fill=\"#555\">{Short(max * g / 4)}</text>");
+                }
+
+                var groupW = conns.Length == 0 ? plotW : plotW / (double)conns.Length;
+                var barW = groupW * 0.8 / targets.Length;
+                for (var g = 0; g < conns.Length; g++)
+                {
+                    var gx = x0 + g * groupW + groupW * 0.1;
+                    for (var t = 0; t < targets.Length; t++)
+                    {
+                        var l = data.FirstOrDefault(d => d.Target == targets[t] && d.Concurrency == conns[g]);
+                        if (l is null)
+                        {
+                            continue;
+                        }
+
+                        var h = Value(l) / max * plotH;
+                        svg.AppendLine(CultureInfo.InvariantCulture,
+                            $"<rect x=\"{gx + t * barW:F1}\" y=\"{y0 + plotH - h:F1}\" width=\"{barW - 1:F1}\" height=\"{h:F1}\" fill=\"{colors[t]}\"><title>{targets[t]} {conns[g]} conn.: {Value(l):F2}</title></rect>");
+                    }
+
+                    svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{gx + groupW * 0.4:F1}\" y=\"{y0 + plotH + 14}\" text-anchor=\"middle\">{conns[g]}</text>");
+                }
+
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<line x1=\"{x0}\" y1=\"{y0 + plotH}\" x2=\"{x0 + plotW}\" y2=\"{y0 + plotH}\" stroke=\"#333\"/>");
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + plotW / 2}\" y=\"{y0 + plotH + 28}\" text-anchor=\"middle\" fill=\"#555\">connections</text>");
+            }
+        }
+
+        svg.AppendLine("</svg>");
+        return svg.ToString();
+    }
+
+    private static double NiceCeiling(double v)
+    {
+        if (v <= 0)
+        {
+            return 1;
+        }
+
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(v)));
+        foreach (var step in new[] { 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 })
+        {
+            if (step * magnitude >= v)
+            {
+                return step * magnitude;
+            }
+        }
+
+        return 10 * magnitude;
+    }
+
+    private static string Short(double v) => v switch
+    {
+        >= 10_000 => (v / 1000).ToString("0.#", CultureInfo.InvariantCulture) + "k",
+        >= 100 => v.ToString("0", CultureInfo.InvariantCulture),
+        >= 1 => v.ToString("0.#", CultureInfo.InvariantCulture),
+        _ => v.ToString("0.##", CultureInfo.InvariantCulture),
+    };
+}

@@ -1,0 +1,347 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Widgets.Bench;
+
+/// <summary>The request-driving scenarios: list (and its 304), token, the POS flow (closed loop and at a fixed rate), catalogue scale.</summary>
+public sealed class Scenarios(Profile profile, Results results, Action<string> log)
+{
+    private static long phoneCounter = Random.Shared.Next(0, 1_000_000);
+
+    /// <summary>list: one location with six widgets, as many terminals as connections (the listed counter is per terminal).</summary>
+    public static Task<Catalogue> SeedList(ITarget target, Action<string> log) =>
+        Api.Seed(target.BaseUrl, "list", 1, 6, 0, (_, _) => 45, 4, log);
+
+    /// <summary>flow: one POS terminal per connection, spread over many locations.</summary>
+    public Task<Catalogue> SeedFlow(ITarget target) =>
+        Api.Seed(target.BaseUrl, "flow", profile.FlowLocations, 1, profile.FlowTerminalsPerLocation, (_, _) => 45, 16, log);
+
+    public async Task List(ITarget target, Catalogue catalogue, bool notModified, IReadOnlyList<int> concurrencies)
+    {
+        var scenario = notModified ? "list-304" : "list";
+        var path = $"/v2/pos/{catalogue.PosSystem}/widgets/list";
+        var token = catalogue.TokenFor(0);
+        string? etag = null;
+        if (notModified)
+        {
+            using var c = new Connection(target.BaseUrl);
+            etag = (await c.Send(HttpMethod.Post, path, Body(0), token)).ETag ?? throw new InvalidOperationException($"{target.Name}: widgets/list sent no ETag");
+        }
+
+        // Each connection lists as its own terminal, so the per-terminal counters look like a real store's.
+        static byte[] Body(int worker) => Encoding.UTF8.GetBytes($"{{\"posLocationId\":\"{Api.Location(0)}\",\"terminalId\":\"{Api.Terminal(worker)}\"}}");
+        foreach (var c in concurrencies)
+        {
+            var bodies = Enumerable.Range(0, c).Select(Body).ToArray();
+            var result = await ClosedLoop.Run(scenario, target.Name, target.BaseUrl, c, profile.Warmup, profile.Duration, 1,
+                w => w.Call(0, notModified ? 304 : 200, HttpMethod.Post, path, bodies[w.Index], token, etag), Probe(target));
+            Add(result);
+        }
+    }
+
+    public async Task Token(ITarget target, IReadOnlyList<int> concurrencies)
+    {
+        foreach (var c in concurrencies)
+        {
+            var result = await ClosedLoop.Run("token", target.Name, target.BaseUrl, c, profile.Warmup, profile.Duration, 1,
+                w => w.Call(0, 200, Api.TokenRequest(target.BaseUrl, BenchSettings.DemoPos, "pos_integration")), Probe(target));
+            Add(result);
+        }
+    }
+
+    public async Task Flow(ITarget target, Catalogue catalogue, IReadOnlyList<int> concurrencies, string scenario = "flow")
+    {
+        foreach (var c in concurrencies)
+        {
+            Add(await ClosedLoop.Run(scenario, target.Name, target.BaseUrl, c, profile.Warmup, profile.Duration, 4,
+                w => FlowIteration(w, catalogue), Probe(target)));
+        }
+    }
+
+    /// <summary>The flow started at a fixed rate: does the service keep up, without errors?</summary>
+    public async Task FlowAtRate(ITarget target, Catalogue catalogue)
+    {
+        var slots = catalogue.Locations * catalogue.TerminalsPerLocation;
+        var result = await ClosedLoop.RunAtRate("flow-rate", target.Name, target.BaseUrl, slots, profile.FlowRate,
+            TimeSpan.FromSeconds(Math.Min(3, profile.FlowRateDuration.TotalSeconds / 2)), profile.FlowRateDuration, 4, w => FlowIteration(w, catalogue), Probe(target));
+        Add(result);
+    }
+
+    /// <summary>start → showQrCode → sendMessage (SMS to the outbox) → GET session, on the worker's own terminal.</summary>
+    public static async Task FlowIteration(Worker w, Catalogue catalogue, IDictionary<string, string>? samples = null)
+    {
+        var location = Api.Location(w.Index % catalogue.Locations);
+        var terminal = Api.Terminal(w.Index / catalogue.Locations);
+        var pos = $"/v2/pos/{catalogue.PosSystem}";
+        var token = catalogue.TokenFor(w.Index % catalogue.Locations);
+        var (ok, reply) = await w.Call(0, 200, HttpMethod.Post, $"{pos}/widget/start",
+            Utf8($"{{\"posLocationId\":\"{location}\",\"terminalId\":\"{terminal}\",\"widgetId\":1}}"), token);
+        Sample(samples, "start", reply);
+        if (!ok || reply.StringMember("sessionId") is not { } session)
+        {
+            return;
+        }
+
+        var phone = "+1415" + (2_000_000 + Interlocked.Increment(ref phoneCounter) % 7_000_000).ToString("D7", CultureInfo.InvariantCulture);
+        string Interaction(string phoneNumber) =>
+            $"{{\"widgetId\":1,\"sessionId\":\"{session}\",\"posLocationId\":\"{location}\",\"terminalId\":\"{terminal}\",\"profile\":{{\"firstName\":\"Ana\",\"lastName\":\"Lee\",\"customerEmail\":\"\",\"customerPhone\":\"{phoneNumber}\",\"salesPerson\":\"Sam\"}}}}";
+        (ok, reply) = await w.Call(1, 200, HttpMethod.Post, $"{pos}/widget/showQrCode", Utf8(Interaction("")), token);
+        Sample(samples, "showQrCode", reply);
+        if (!ok)
+        {
+            return;
+        }
+
+        (ok, reply) = await w.Call(2, 200, HttpMethod.Post, $"{pos}/widget/sendMessage", Utf8(Interaction(phone)), token,
+            check: r => r.Contains("\"status\":\"sent\"") ? null : $"message not sent: {r.StringMember("status")} {r.StringMember("reason")}");
+        Sample(samples, "sendMessage", reply);
+        if (!ok)
+        {
+            return;
+        }
+
+        (_, reply) = await w.Call(3, 200, HttpMethod.Get, $"{pos}/widget/sessions/{session}", null, token,
+            check: r => r.StringMember("state") == "active" ? null : $"session {r.StringMember("state")}");
+        Sample(samples, "session", reply);
+    }
+
+    /// <summary>catalogue: many locations × many widgets; list a random location on every call.</summary>
+    public async Task CatalogueScale(ITarget target)
+    {
+        var catalogue = await Api.Seed(target.BaseUrl, "cat", profile.CatalogueLocations, profile.CatalogueWidgets, 0, (_, _) => 45, 32, log);
+        var path = $"/v2/pos/{catalogue.PosSystem}/widgets/list";
+        var bodies = Enumerable.Range(0, catalogue.Locations)
+            .Select(l => Utf8($"{{\"posLocationId\":\"{Api.Location(l)}\",\"terminalId\":\"lane-0\"}}")).ToArray();
+        var result = await ClosedLoop.Run("catalogue", target.Name, target.BaseUrl, profile.CatalogueConcurrency, profile.Warmup, profile.Duration, 1,
+            w =>
+            {
+                var l = w.Random.Next(catalogue.Locations);
+                return w.Call(0, 200, HttpMethod.Post, path, bodies[l], catalogue.TokenFor(l),
+                    check: r => r.Body.Length > 1000 * catalogue.WidgetsPerLocation / 10 ? null : "short list");
+            }, Probe(target));
+        Add(result);
+        results.Catalogues.Add(new CatalogueResult(target.Name, catalogue.Locations, catalogue.WidgetsPerLocation, catalogue.AdminWrites, catalogue.SetupSeconds));
+    }
+
+    /// <summary>One flow and one list on each target, kept so the report can check both answer with the same JSON.</summary>
+    public static async Task<Dictionary<string, string>> Samples(ITarget target, Catalogue list, Catalogue flow)
+    {
+        var samples = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var connection = new Connection(target.BaseUrl);
+        var reply = await connection.Send(HttpMethod.Post, $"/v2/pos/{list.PosSystem}/widgets/list",
+            Utf8($"{{\"posLocationId\":\"{Api.Location(0)}\"}}"), list.TokenFor(0));
+        Sample(samples, "list", reply);
+        Sample(samples, "token", await connection.Send(Api.TokenRequest(target.BaseUrl, BenchSettings.DemoPos, "pos_integration")));
+        // The last terminal of the last location: no load scenario uses it, so nothing else is running on it.
+        var worker = new Worker(flow.Locations * flow.TerminalsPerLocation - 1, connection, 4);
+        await FlowIteration(worker, flow, samples);
+        return samples;
+    }
+
+    private static void Sample(IDictionary<string, string>? samples, string step, Reply reply)
+    {
+        if (samples is not null)
+        {
+            samples[step] = reply.Status == 200 ? reply.Text : $"HTTP {reply.Status}: {reply.Text}";
+        }
+    }
+
+    private void Add(LoadResult result)
+    {
+        results.Load.Add(result);
+        log($"  {result.Scenario,-10} {result.Target,-9} c={result.Concurrency,-4} {result.PerSecond,9:F0}/s  p50 {result.Latency.P50Ms,7:F2}  p90 {result.Latency.P90Ms,7:F2}  p99 {result.Latency.P99Ms,7:F2}  max {result.Latency.MaxMs,8:F1} ms"
+            + $"  errors {result.Failed}{(result.Skipped > 0 ? $" skipped {result.Skipped}" : "")}  cpu server {result.Cpu.ServerCores:F2} load {result.Cpu.LoadGeneratorCores:F2} machine {result.Cpu.MachineBusyPercent:F0}%"
+            + (result.ErrorSummary.Length > 0 ? $"  [{result.ErrorSummary}]" : ""));
+    }
+
+    private static CpuProbe Probe(ITarget target) => new(target.ServerPids);
+
+    private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+}
+
+/// <summary>Memory per idle live session, timeout precision, startup.</summary>
+public sealed class ScaleScenarios(Profile profile, Layout layout, Results results, Action<string> log)
+{
+    /// <summary>Starts sessions [from, to) of a catalogue with 100 terminals per location; returns (sessionId, expiresAt) of each.</summary>
+    private static async Task<(string Id, DateTimeOffset ExpiresAt)[]> StartSessions(ITarget target, Catalogue catalogue, int from, int to, int connections)
+    {
+        var started = new (string, DateTimeOffset)[to - from];
+        var failures = new ConcurrentBag<string>();
+        await Batch.ForEach(target.BaseUrl, Enumerable.Range(from, to - from).ToList(), connections, async (c, i) =>
+        {
+            var l = i % catalogue.Locations;
+            var body = Encoding.UTF8.GetBytes($"{{\"posLocationId\":\"{Api.Location(l)}\",\"terminalId\":\"{Api.Terminal(i / catalogue.Locations)}\",\"widgetId\":1}}");
+            var reply = await c.Send(HttpMethod.Post, $"/v2/pos/{catalogue.PosSystem}/widget/start", body, catalogue.TokenFor(l));
+            if (reply.Status != 200 || reply.StringMember("sessionId") is not { } id || reply.StringMember("expiresAt") is not { } expires)
+            {
+                failures.Add($"HTTP {reply.Status} {reply.Text}");
+                return;
+            }
+
+            started[i - from] = (id, DateTimeOffset.Parse(expires, CultureInfo.InvariantCulture));
+        });
+        if (!failures.IsEmpty)
+        {
+            throw new InvalidOperationException($"{failures.Count} session starts failed on {target.Name}, e.g. {failures.First()}");
+        }
+
+        return started;
+    }
+
+    public async Task Memory(ITarget target, MemoryProbe probe)
+    {
+        var max = profile.MemorySessions.Max();
+        var locations = (max + 99) / 100;
+        var catalogue = await Api.Seed(target.BaseUrl, "mem", locations, 1, 100, (_, _) => 3600, 32, log);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var zero = await probe.Measure(target.MainPid, $"{target.Name}-0");
+        log($"  memory {target.Name}: 0 sessions: working set {zero.WorkingSetBytes / 1e6:F1} MB, managed {zero.ManagedBytes / 1e6:F1} MB (gcdump {zero.GcdumpHeapBytes / 1e6:F1} MB)");
+        var done = 0;
+        foreach (var n in profile.MemorySessions.Order())
+        {
+            var watch = Stopwatch.StartNew();
+            await StartSessions(target, catalogue, done, n, 64);
+            var rate = (n - done) / watch.Elapsed.TotalSeconds;
+            done = n;
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var sample = await probe.Measure(target.MainPid, $"{target.Name}-{n}");
+            var top = sample.Types
+                .Select(t => (Type: t.Key, Bytes: t.Value.Bytes - zero.Types.GetValueOrDefault(t.Key).Bytes, Count: t.Value.Count - zero.Types.GetValueOrDefault(t.Key).Count))
+                .Where(t => t.Bytes > 0)
+                .OrderByDescending(t => t.Bytes)
+                .Take(15)
+                .Select(t => new TypeShare(t.Type, (double)t.Bytes / n, (double)t.Count / n))
+                .ToList();
+            var result = new MemoryResult(target.Name, n, rate, sample.WorkingSetBytes, sample.ManagedBytes, sample.GcdumpHeapBytes,
+                (double)(sample.WorkingSetBytes - zero.WorkingSetBytes) / n, (double)(sample.ManagedBytes - zero.ManagedBytes) / n,
+                (double)(sample.GcdumpHeapBytes - zero.GcdumpHeapBytes) / n, top);
+            results.Memory.Add(result);
+            log($"  memory {target.Name}: {n} sessions (started at {rate:F0}/s): working set {sample.WorkingSetBytes / 1e6:F1} MB, managed {sample.ManagedBytes / 1e6:F1} MB"
+                + $" → {result.ManagedPerSession:F0} B managed, {result.WorkingSetPerSession:F0} B working set per session (gcdump: {result.GcdumpPerSession:F0} B)");
+        }
+    }
+
+    public async Task Timeouts(ITarget target)
+    {
+        var n = profile.TimeoutSessions;
+        var locations = (n + 99) / 100;
+        var catalogue = await Api.Seed(target.BaseUrl, "tmo", locations, 1, 100,
+            (l, _) => profile.TimeoutMinSeconds + l % profile.TimeoutSpreadSeconds, 16, log);
+        var watch = Stopwatch.StartNew();
+        var sessions = await StartSessions(target, catalogue, 0, n, 64);
+        var startSeconds = watch.Elapsed.TotalSeconds;
+        var first = sessions.Min(s => s.ExpiresAt);
+        var last = sessions.Max(s => s.ExpiresAt);
+        log($"  timeouts {target.Name}: {n} sessions started in {startSeconds:F1} s; deadlines from {first:HH:mm:ss.fff} to {last:HH:mm:ss.fff} ({(last - first).TotalSeconds:F1} s)");
+
+        // Touch nothing until every deadline has passed (+ grace), then read each session once: endedAt is what the
+        // grain's own timer (or reminder) recorded; a GET does not change it.
+        var wait = last - DateTimeOffset.UtcNow + profile.TimeoutGrace;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+
+        var token = catalogue.TokenFor(0);
+        var outcome = await Read(target, catalogue, sessions, token);
+        var pending = outcome.Where(o => o.EndedAt is null).Select(o => o.Index).ToList();
+        var recheckedAfter = 0.0;
+        if (pending.Count > 0 && profile.Name == "full")
+        {
+            // The reminder (period 1 minute) is the backstop for an activation that lost its timer: give it one period.
+            log($"  timeouts {target.Name}: {pending.Count} sessions still active {profile.TimeoutGrace.TotalSeconds:F0} s after their deadline; re-reading after 70 s");
+            await Task.Delay(TimeSpan.FromSeconds(70));
+            recheckedAfter = 70;
+            var again = await Read(target, catalogue, pending.Select(i => sessions[i]).ToArray(), token);
+            foreach (var (o, i) in again.Select((o, k) => (o, pending[k])))
+            {
+                outcome[i] = o with { Index = i };
+            }
+        }
+
+        var late = outcome.Where(o => o.EndedAt is not null).Select(o => (o.EndedAt!.Value - o.ExpiresAt).TotalMilliseconds).ToArray();
+        Array.Sort(late);
+        double At(double q) => late.Length == 0 ? double.NaN : late[Math.Min(late.Length - 1, (int)Math.Ceiling(q * late.Length) - 1)];
+        var result = new TimeoutResult(target.Name, n, startSeconds, (last - first).TotalSeconds,
+            late.Length == 0 ? double.NaN : late[0], At(0.5), At(0.9), At(0.99), At(0.999), late.Length == 0 ? double.NaN : late[^1],
+            late.Count(l => l > 2000), outcome.Count(o => o.EndedAt is null), outcome.Count(o => o.State is not ("timedOut" or "active")),
+            late.Length == 0 ? 0 : 100.0 * late.Count(l => l <= 2000) / n, recheckedAfter,
+            Buckets.Select(b => late.Count(l => l > b.From && l <= b.To)).ToArray());
+        results.Timeouts.Add(result);
+        log($"  timeouts {target.Name}: late by p50 {result.P50Ms:F0} ms, p99 {result.P99Ms:F0} ms, p99.9 {result.P999Ms:F0} ms, max {result.MaxMs:F0} ms;"
+            + $" {result.LateOver2s} later than 2 s, {result.NotEnded} never ended, {result.OtherState} ended otherwise; {result.WithinTwoSecondsPercent:F2} % within 2 s");
+    }
+
+    public static readonly (double From, double To, string Label)[] Buckets =
+    [
+        (double.NegativeInfinity, 0, "≤ 0"), (0, 100, "0–100 ms"), (100, 250, "100–250 ms"), (250, 500, "250–500 ms"),
+        (500, 1000, "0.5–1 s"), (1000, 2000, "1–2 s"), (2000, 5000, "2–5 s"), (5000, double.PositiveInfinity, "> 5 s"),
+    ];
+
+    private sealed record Observed(int Index, string? State, DateTimeOffset ExpiresAt, DateTimeOffset? EndedAt);
+
+    private static async Task<List<Observed>> Read(ITarget target, Catalogue catalogue, (string Id, DateTimeOffset ExpiresAt)[] sessions, AuthenticationHeaderValue token)
+    {
+        var observed = new Observed[sessions.Length];
+        await Batch.ForEach(target.BaseUrl, Enumerable.Range(0, sessions.Length).ToList(), 32, async (c, i) =>
+        {
+            var reply = await c.Send(HttpMethod.Get, $"/v2/pos/{catalogue.PosSystem}/widget/sessions/{sessions[i].Id}", null, token);
+            var state = reply.Status == 200 ? reply.StringMember("state") : $"HTTP {reply.Status}";
+            var expires = reply.StringMember("expiresAt") is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : sessions[i].ExpiresAt;
+            var ended = reply.StringMember("endedAt") is { } x ? DateTimeOffset.Parse(x, CultureInfo.InvariantCulture) : (DateTimeOffset?)null;
+            observed[i] = new Observed(i, state, expires, ended);
+        });
+        return observed.ToList();
+    }
+
+    /// <summary>Process start → first successful widgets/list (token included), on a fresh data directory and on a restart.</summary>
+    public async Task Startup(string targetName)
+    {
+        for (var run = 1; run <= profile.StartupRuns; run++)
+        {
+            var data = targetName == "embedded" ? Directory.CreateTempSubdirectory("widgets-bench-startup-").FullName : null;
+            foreach (var kind in targetName == "embedded" ? new[] { "fresh data", "restart" } : ["fresh"])
+            {
+                await using var host = targetName == "embedded"
+                    ? ProcessTarget.StartEmbedded(layout, layout.Scratch, data)
+                    : ProcessTarget.StartBaseline(layout, layout.Scratch);
+                var (ready, firstList) = await FirstList(host);
+                results.Startup.Add(new StartupResult(targetName, kind, run, ready, firstList));
+                log($"  startup {targetName} ({kind}, run {run}): ready {ready:F0} ms, first list {firstList:F0} ms");
+            }
+
+            if (data is not null)
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<(double ReadyMs, double FirstListMs)> FirstList(ProcessTarget host)
+    {
+        using var connection = new Connection(host.BaseUrl);
+        double Since() => (Stopwatch.GetTimestamp() - host.StartedTimestamp) * 1000.0 / Stopwatch.Frequency;
+        var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+        double? ready = null;
+        while (Stopwatch.GetTimestamp() < deadline && !host.HasExited)
+        {
+            var token = await connection.Send(Api.TokenRequest(host.BaseUrl, BenchSettings.DemoPos, "pos_integration"));
+            if (token.Status == 200 && token.StringMember("access_token") is { } t)
+            {
+                ready ??= Since();
+                var list = await connection.Send(HttpMethod.Post, "/v2/pos/demo/widgets/list", Encoding.UTF8.GetBytes("{\"posLocationId\":\"store-1\"}"), Http.Bearer(t));
+                if (list.Status == 200)
+                {
+                    return (ready.Value, Since());
+                }
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new InvalidOperationException($"{host.Name} never listed widgets; log {host.Log}:\n{ProcessTarget.Tail(host.Log)}");
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The Widgets benchmark in one command: builds in Release, runs every scenario against the baseline (bare Kestrel,
+# bench/Baseline) and against the service (embedded mode, then cluster mode via deploy/local-cluster.sh), and writes
+# report.md, chart.svg, results.json and run.log.
+#
+#   bench/run.sh              full run (about 40 minutes)       → bench/results/
+#   bench/run.sh --smoke      a few seconds per scenario (CI)   → bench/results/smoke/  exits non-zero on any error
+#
+# Further arguments go to the bench itself, e.g. `--only list,flow --targets embedded` (groups: list, token, flow,
+# catalogue, timeouts, memory, startup, cluster). Re-render a report: bench/run.sh report --in bench/results/results.json
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+mkdir -p bench/results/tmp
+build() {
+  dotnet build "$1" -c Release -nologo -v quiet >bench/results/tmp/build.log 2>&1 || { cat bench/results/tmp/build.log >&2; log "build of $1 failed"; exit 1; }
+}
+log "building in Release"
+build gateway/Widgets.Gateway.csproj
+build bench/Baseline/Widgets.Bench.Baseline.csproj
+build bench/Load/Widgets.Bench.csproj
+log "restoring dotnet-gcdump, dotnet-counters, dotnet-trace (bench/dotnet-tools.json)"
+(cd bench && dotnet tool restore >/dev/null)
+
+if [ "${1:-}" = report ]; then
+  exec dotnet bench/Load/bin/Release/net10.0/Widgets.Bench.dll "$@"
+fi
+
+# The gateway runs from a private copy, so a build someone starts meanwhile cannot swap its assemblies mid-run.
+rm -rf bench/results/tmp/gateway
+cp -r gateway/bin/Release/net10.0 bench/results/tmp/gateway
+exec dotnet bench/Load/bin/Release/net10.0/Widgets.Bench.dll run --root "$root" \
+  --gateway-dll bench/results/tmp/gateway/Widgets.Gateway.dll "$@"
