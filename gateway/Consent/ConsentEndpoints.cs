@@ -68,25 +68,25 @@ public static class ConsentEndpoints
 
     private static IResult UnsubscribePage(string token, UnsubscribeTokens tokens, HttpResponse response)
     {
-        var email = tokens.Verify(token);
+        var recipient = tokens.Verify(token);
         NoStore(response);
-        return email is null
+        return recipient is null
             ? Page(404, "Link not valid", "<p>This unsubscribe link is not valid.</p>")
-            : Page(200, "Unsubscribe", $"<p>Stop all marketing emails to <b>{WebUtility.HtmlEncode(Masking.Email(email))}</b>?</p>"
+            : Page(200, "Unsubscribe", "<p>Stop all marketing emails to the address this message was sent to?</p>"
                 + $"<form method=\"post\" action=\"/u/{WebUtility.HtmlEncode(token)}\"><button type=\"submit\">Unsubscribe</button></form>");
     }
 
     /// <summary>The page's button and RFC 8058 one-click POSTs from mail clients both land here.</summary>
     private static async Task<IResult> Unsubscribe(string token, UnsubscribeTokens tokens, IGrainFactory grains, HttpResponse response)
     {
-        var email = tokens.Verify(token);
+        var recipient = tokens.Verify(token);
         NoStore(response);
-        if (email is null)
+        if (recipient is null)
         {
             return Page(404, "Link not valid", "<p>This unsubscribe link is not valid.</p>");
         }
 
-        await grains.GetGrain<IRecipientGrain>(RecipientKeys.Email(email)).OptOut("email-unsubscribe");
+        await grains.GetGrain<IRecipientGrain>(recipient).OptOut("email-unsubscribe");
         return Page(200, "Unsubscribed", "<p>You are unsubscribed. You will get no more marketing emails from us.</p>");
     }
 

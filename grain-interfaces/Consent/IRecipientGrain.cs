@@ -30,9 +30,18 @@ public interface IRecipientGrain : IGrainWithStringKey
     Task<bool> IsOptedOut();
 }
 
+/// <summary>
+/// Recipient grain keys hold a hash of the address, not the address: grain ids appear in storage rows, logs, the
+/// dashboard and unsubscribe links, none of which should carry a phone number or an email.
+/// </summary>
 public static class RecipientKeys
 {
-    public static string Sms(string e164) => $"sms:{e164}";
+    public static string Sms(string e164) => $"sms:{Hash(e164)}";
 
-    public static string Email(string address) => $"email:{address.Trim().ToLowerInvariant()}";
+    public static string Email(string address) => $"email:{Hash(address.Trim().ToLowerInvariant())}";
+
+    public static bool IsEmailKey(string key) => key.StartsWith("email:", StringComparison.Ordinal) && key.Length == 6 + 32;
+
+    private static string Hash(string value) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))[..32];
 }

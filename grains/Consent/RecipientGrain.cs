@@ -63,7 +63,6 @@ public sealed class RecipientGrain(
         state.State.ChangedAt = clock.GetUtcNow();
         state.State.Source = source;
         await state.WriteStateAsync();
-        // The key holds the address: log only its channel.
         logger.LogInformation("Recipient on {Channel} opted {Direction} via {Source}",
             this.GetPrimaryKeyString().Split(':')[0], optedOut ? "out" : "in", source);
     }
