@@ -146,6 +146,10 @@ async Task Guard(string what, Func<Task> action)
         Log($"FAILED {what}: {ex}");
         results.Problems.Add($"{what}: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
     }
+
+    // Keep what was measured so far, should the run be cut short.
+    results.Minutes = clock.Elapsed.TotalMinutes;
+    Write(results, outDir);
 }
 
 bool Has(string group) => groups.Contains(group);
