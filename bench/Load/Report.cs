@@ -385,15 +385,18 @@ public static class Report
         return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
     }
 
-    /// <summary>Throughput (top row) and p99 latency (bottom row) per scenario and connections, one bar per target.</summary>
+    /// <summary>
+    /// Throughput (top row) and p99 latency (bottom row) per scenario and connections, one bar per target. The flow
+    /// panels use a log scale: the baseline's flows are two orders of magnitude apart from the service's.
+    /// </summary>
     public static string Chart(Results r)
     {
         string[] scenarios = ["list", "list-304", "token", "flow"];
         string[] targets = ["baseline", "embedded", "cluster"];
         string[] colors = ["#9aa5b1", "#2f6fdf", "#e07b24"];
-        const int panelW = 300, panelH = 230, left = 58, top = 56, gapY = 70;
+        const int panelW = 300, panelH = 220, left = 58, top = 78, gapY = 64;
         var width = left + scenarios.Length * panelW + 20;
-        var height = top + 2 * panelH + gapY + 60;
+        var height = top + 2 * panelH + gapY + 10;
         var svg = new StringBuilder();
         svg.AppendLine(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">");
         svg.AppendLine(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>");
@@ -413,16 +416,23 @@ public static class Report
                 var data = r.Load.Where(l => l.Scenario == scenarios[s]).ToList();
                 var conns = data.Select(l => l.Concurrency).Distinct().Order().ToArray();
                 double Value(LoadResult l) => row == 0 ? l.PerSecond : l.Latency.P99Ms;
+                var log = scenarios[s] == "flow";
                 var max = data.Count == 0 ? 1 : NiceCeiling(data.Max(Value));
+                var logMax = Math.Ceiling(Math.Log10(Math.Max(10, data.Count == 0 ? 10 : data.Max(Value))));
+                var logMin = Math.Floor(Math.Log10(Math.Max(0.01, data.Count == 0 ? 1 : data.Where(d => Value(d) > 0).Select(Value).DefaultIfEmpty(1).Min())));
                 var plotW = panelW - 40;
                 var plotH = panelH - 40;
+                double Height(double v) => log
+                    ? Math.Max(0, (Math.Log10(Math.Max(v, Math.Pow(10, logMin))) - logMin) / (logMax - logMin)) * plotH
+                    : v / max * plotH;
                 var unit = row == 0 ? (scenarios[s] == "flow" ? "flows/s" : "req/s") : "p99 ms";
-                svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0}\" y=\"{y0 - 6}\" font-weight=\"bold\">{scenarios[s]} — {unit}</text>");
-                for (var g = 0; g <= 4; g++)
+                svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0}\" y=\"{y0 - 8}\" font-weight=\"bold\">{scenarios[s]} — {unit}{(log ? " (log scale)" : "")}</text>");
+                var ticks = log ? Enumerable.Range((int)logMin, (int)(logMax - logMin) + 1).Select(e => Math.Pow(10, e)).ToArray() : Enumerable.Range(0, 5).Select(g => max * g / 4).ToArray();
+                foreach (var tick in ticks)
                 {
-                    var gy = y0 + plotH - g * plotH / 4.0;
+                    var gy = y0 + plotH - Height(tick);
                     svg.AppendLine(CultureInfo.InvariantCulture, $"<line x1=\"{x0}\" y1=\"{gy:F1}\" x2=\"{x0 + plotW}\" y2=\"{gy:F1}\" stroke=\"#e3e6ea\"/>");
-                    svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 - 4}\" y=\"{gy + 4:F1}\" text-anchor=\"end\" fill=\"#555\">{Short(max * g / 4)}</text>");
+                    svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 - 4}\" y=\"{gy + 4:F1}\" text-anchor=\"end\" fill=\"#555\">{Short(tick)}</text>");
                 }
 
                 var groupW = conns.Length == 0 ? plotW : plotW / (double)conns.Length;
@@ -438,7 +448,7 @@ public static class Report
                             continue;
                         }
 
-                        var h = Value(l) / max * plotH;
+                        var h = Height(Value(l));
                         svg.AppendLine(CultureInfo.InvariantCulture,
                             $"<rect x=\"{gx + t * barW:F1}\" y=\"{y0 + plotH - h:F1}\" width=\"{barW - 1:F1}\" height=\"{h:F1}\" fill=\"{colors[t]}\"><title>{targets[t]} {conns[g]} conn.: {Value(l):F2}</title></rect>");
                     }
