@@ -29,7 +29,11 @@ if [ "${1:-}" = report ]; then
 fi
 
 # The gateway runs from a private copy, so a build someone starts meanwhile cannot swap its assemblies mid-run.
-rm -rf bench/results/tmp/gateway
-cp -r gateway/bin/Release/net10.0 bench/results/tmp/gateway
-exec dotnet bench/Load/bin/Release/net10.0/Widgets.Bench.dll run --root "$root" \
-  --gateway-dll bench/results/tmp/gateway/Widgets.Gateway.dll "$@"
+# (Run one benchmark at a time: the cluster scenario uses fixed ports and bench/results/tmp/cluster-run.)
+copy=bench/results/tmp/gateway-$$
+rm -rf "$copy"
+cp -r gateway/bin/Release/net10.0 "$copy"
+status=0
+dotnet bench/Load/bin/Release/net10.0/Widgets.Bench.dll run --root "$root" --gateway-dll "$copy/Widgets.Gateway.dll" "$@" || status=$?
+rm -rf "$copy"
+exit "$status"

@@ -63,6 +63,8 @@ public sealed class ProcessTarget : ITarget
 {
     private readonly Process process;
 
+    private string? ownedDirectory;
+
     private ProcessTarget(string name, string baseUrl, Process process, string log, long startedTimestamp)
     {
         Name = name;
@@ -102,7 +104,8 @@ public sealed class ProcessTarget : ITarget
     public static ProcessTarget StartEmbedded(Layout layout, string scratch, string? dataDirectory = null, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var settings = new Dictionary<string, string>(BenchSettings.Gateway());
-        settings["Widgets:DataDirectory"] = dataDirectory ?? Directory.CreateTempSubdirectory("widgets-bench-data-").FullName;
+        var owned = dataDirectory is null ? Directory.CreateTempSubdirectory("widgets-bench-data-").FullName : null;
+        settings["Widgets:DataDirectory"] = dataDirectory ?? owned!;
         settings["Orleans:SiloPort"] = BenchSettings.FreePort().ToString(CultureInfo.InvariantCulture);
         settings["Orleans:GatewayPort"] = BenchSettings.FreePort().ToString(CultureInfo.InvariantCulture);
         foreach (var (k, v) in overrides ?? new Dictionary<string, string>())
@@ -110,7 +113,9 @@ public sealed class ProcessTarget : ITarget
             settings[k] = v;
         }
 
-        return Start("embedded", layout.GatewayDll, scratch, settings);
+        var target = Start("embedded", layout.GatewayDll, scratch, settings);
+        target.ownedDirectory = owned;
+        return target;
     }
 
     private static ProcessTarget Start(string name, string dll, string scratch, IReadOnlyDictionary<string, string> settings)
@@ -174,6 +179,11 @@ public sealed class ProcessTarget : ITarget
         }
 
         process.Dispose();
+        if (ownedDirectory is not null && Directory.Exists(ownedDirectory))
+        {
+            // The data directory the benchmark made for this host (SQLite database, outbox).
+            Directory.Delete(ownedDirectory, recursive: true);
+        }
     }
 
     public static string Tail(string path, int lines = 30) =>
