@@ -63,7 +63,7 @@ public static class PosEndpoints
         }
 
         var (location, denied) = TenantAccess.Resolve(context, posSystemId, body!.PosLocationId);
-        if ((denied ?? context.RequestServices.GetRequiredService<TerminalRateLimiter>().Check(context, context.GetApiClient().ClientId, body.TerminalId)) is { } refused)
+        if ((denied ?? TerminalLimit(context, body.TerminalId)) is { } refused)
         {
             return refused;
         }
@@ -164,7 +164,7 @@ public static class PosEndpoints
         }
 
         var (location, denied) = TenantAccess.Resolve(context, posSystemId, body!.PosLocationId);
-        if ((denied ?? context.RequestServices.GetRequiredService<TerminalRateLimiter>().Check(context, context.GetApiClient().ClientId, body.TerminalId)) is { } refused)
+        if ((denied ?? TerminalLimit(context, body.TerminalId)) is { } refused)
         {
             return (null, default, refused);
         }
@@ -173,6 +173,10 @@ public static class PosEndpoints
             ? (body, location, null)
             : (null, default, Problems.Status(DomainError.SessionNotFound, "No session with this id exists for this location."));
     }
+
+    /// <summary>The per-terminal rate limit of the calling client; null when the call may go ahead.</summary>
+    private static IResult? TerminalLimit(HttpContext context, string? terminalId) =>
+        context.RequestServices.GetRequiredService<TerminalRateLimiter>().Check(context, context.GetApiClient().ClientId, terminalId);
 
     private static Interaction ToInteraction(SessionInteractionRequest body, LocationKey location, HttpContext context, string operation) => new(
         new SessionAddress(location, body.TerminalId, body.WidgetId),
