@@ -45,6 +45,12 @@ public interface ILocationGrain : IGrainWithStringKey
     /// </summary>
     Task<Outcome<SessionStarted>> StartSession(string terminalId, int widgetId, string? couponId, IdempotentStart? idempotency = null);
 
+    /// <summary>
+    /// The terminal's event feed gained or lost its last listener. Sessions publish events only to watched
+    /// terminals, so a lane without a screen listening costs no feed activation.
+    /// </summary>
+    Task SetTerminalWatched(string terminalId, bool watched);
+
     /// <summary>A session tells its location it ended, so the terminal shows idle.</summary>
     [OneWay]
     Task OnSessionEnded(string terminalId, string sessionId);

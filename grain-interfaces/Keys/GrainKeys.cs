@@ -15,6 +15,12 @@ public static class GrainKeys
         return (LocationKey.Parse(key[..at]), DateOnly.ParseExact(key[(at + 1)..], "yyyy-MM-dd"));
     }
 
+    public static (LocationKey Location, string TerminalId) ParseTerminal(string key)
+    {
+        var at = key.LastIndexOf('/');
+        return (LocationKey.Parse(key[..at]), key[(at + 1)..]);
+    }
+
     public static (LocationKey Location, int WidgetId) ParseWidget(string key)
     {
         var at = key.LastIndexOf('/');

@@ -24,6 +24,9 @@ public interface IWidgetSessionGrain : IGrainWithStringKey
     /// <summary>The SMS provider reports what became of a message (delivered, failed, …).</summary>
     Task<bool> UpdateDelivery(string messageId, MessageStatus status, string? error);
 
+    /// <summary>A screen started listening to this session's terminal: publish the session's events from now on.</summary>
+    Task WatchFeed();
+
     /// <summary>The terminal started another session; ends this one unless it already ended.</summary>
     Task Supersede();
 

@@ -31,7 +31,8 @@ public sealed record SessionStartInfo(
     [property: Id(2)] WidgetDefinition Widget,
     [property: Id(3)] string? CouponId,
     [property: Id(4)] string? StartFingerprint = null,
-    [property: Id(5)] string? TimeZone = null);
+    [property: Id(5)] string? TimeZone = null,
+    [property: Id(6)] bool FeedWatched = false);
 
 [GenerateSerializer, Immutable, Alias("Widgets.SessionStarted")]
 public sealed record SessionStarted(

@@ -16,6 +16,7 @@ public sealed class LocationGrain(
     ILogger<LocationGrain> logger) : Grain, ILocationGrain
 {
     private readonly Dictionary<(int WidgetId, string TerminalId), long> pendingListed = [];
+    private readonly HashSet<string> watchedTerminals = new(StringComparer.Ordinal);
     private LiveCatalogue? live;
     private IGrainTimer? flushTimer;
 
@@ -197,19 +198,43 @@ public sealed class LocationGrain(
 
         var sessionId = idempotency?.SessionId ?? Guid.NewGuid().ToString("N");
         var started = await GrainFactory.GetGrain<IWidgetSessionGrain>(sessionId)
-            .Start(new SessionStartInfo(Key, terminalId, widget, couponId, idempotency?.Fingerprint, state.State.Settings.TimeZone));
+            .Start(new SessionStartInfo(Key, terminalId, widget, couponId, idempotency?.Fingerprint, state.State.Settings.TimeZone,
+                watchedTerminals.Contains(terminalId)));
         if (!started.IsSuccess)
         {
             return started;
         }
 
         state.State.Terminals[terminalId] = terminal with { ActiveSessionId = sessionId };
-        if (terminal.ActiveSessionId is { } previous)
+        if (terminal.ActiveSessionId is { } previous && previous != sessionId)
         {
-            await GrainFactory.GetGrain<IWidgetSessionGrain>(previous).Supersede();
+            // Not awaited: the terminal already points at the new session, and waiting for the old one's writes
+            // would hold up every other start at this location.
+            GrainFactory.GetGrain<IWidgetSessionGrain>(previous).Supersede().Ignore();
         }
 
         return started;
+    }
+
+    public async Task SetTerminalWatched(string terminalId, bool watched)
+    {
+        if (!watched)
+        {
+            watchedTerminals.Remove(terminalId);
+        }
+        else if (state.State.Terminals.TryGetValue(terminalId, out var terminal) && watchedTerminals.Add(terminalId)
+            && terminal.ActiveSessionId is { } sessionId)
+        {
+            // Awaited so that when the screen's subscription returns, the session on screen already publishes.
+            try
+            {
+                await GrainFactory.GetGrain<IWidgetSessionGrain>(sessionId).WatchFeed();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Session {SessionId} on {Location}/{TerminalId} could not be told a screen listens", sessionId, Key, terminalId);
+            }
+        }
     }
 
     public Task OnSessionEnded(string terminalId, string sessionId)
@@ -241,6 +266,9 @@ public sealed class LocationGrain(
             .ToList();
         pendingListed.Clear();
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        return GrainFactory.GetGrain<IWidgetStatsGrain>(GrainKeys.LocationDay(Key, today)).Add(increments);
+        // Not awaited: counters are best effort, and waiting for the statistics grain's write would make this
+        // location's list calls queue behind it.
+        GrainFactory.GetGrain<IWidgetStatsGrain>(GrainKeys.LocationDay(Key, today)).Add(increments).Ignore();
+        return Task.CompletedTask;
     }
 }

@@ -27,6 +27,9 @@ public sealed class SessionRecord
     [Id(16)] public string? StartFingerprint { get; set; }
     [Id(18)] public string? TimeZone { get; set; }
 
+    /// <summary>Whether a screen listens to the terminal's events; a session of an unwatched terminal publishes nothing.</summary>
+    [Id(19)] public bool FeedWatched { get; set; }
+
     /// <summary>Answers given to keyed requests, by Idempotency-Key, so a retry replays instead of acting twice.</summary>
     [Id(17)] public Dictionary<string, ReplayEntry> Replays { get; set; } = new(StringComparer.Ordinal);
 

@@ -68,6 +68,7 @@ public sealed class WidgetSessionGrain(
             ExpiresAt = now + timeout,
             StartFingerprint = info.StartFingerprint,
             TimeZone = info.TimeZone,
+            FeedWatched = info.FeedWatched,
         };
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(TimeoutReminder, timeout, options.Value.ReminderPeriod);
@@ -165,6 +166,17 @@ public sealed class WidgetSessionGrain(
 
         await End(SessionState.Cancelled, "cancelled by the POS");
         return Outcome<SessionView>.Ok(Session.ToView(SessionId));
+    }
+
+    public Task WatchFeed()
+    {
+        // Saved with the session's next write; until then a restart only loses events nobody may be watching.
+        if (state.RecordExists)
+        {
+            Session.FeedWatched = true;
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task Supersede() => IsActive ? End(SessionState.Superseded, "another session started on the terminal") : Task.CompletedTask;
@@ -457,6 +469,10 @@ public sealed class WidgetSessionGrain(
 
         Publish(TerminalEventTypes.SessionEnded);
         logger.LogInformation("Session {SessionId} ended as {State}: {Reason}", SessionId, final, reason);
+
+        // An ended session is read rarely (a late GET, a landing page); its state is stored, so free the memory now
+        // rather than when idle activations are collected.
+        this.DeactivateOnIdle();
     }
 
     private async Task DropReminder()
@@ -519,10 +535,15 @@ public sealed class WidgetSessionGrain(
             .Ignore();
     }
 
-    private void Publish(string type) =>
-        GrainFactory.GetGrain<ITerminalFeedGrain>(GrainKeys.Terminal(Session.Location, Session.TerminalId))
-            .Publish(new TerminalEvent(type, SessionId, Session.Widget.Id, Session.State, clock.GetUtcNow(), Session.ExpiresAt))
-            .Ignore();
+    private void Publish(string type)
+    {
+        if (Session.FeedWatched)
+        {
+            GrainFactory.GetGrain<ITerminalFeedGrain>(GrainKeys.Terminal(Session.Location, Session.TerminalId))
+                .Publish(new TerminalEvent(type, SessionId, Session.Widget.Id, Session.State, clock.GetUtcNow(), Session.ExpiresAt))
+                .Ignore();
+        }
+    }
 
     private static string ContactKey(LandingSubmission form) =>
         (string.IsNullOrEmpty(form.Email) ? form.Phone ?? "" : form.Email).Trim().ToLowerInvariant();

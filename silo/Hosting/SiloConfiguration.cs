@@ -75,7 +75,8 @@ public static class SiloConfiguration
                 new SqliteMigrationParticipant(connectionString, sp.GetRequiredService<ILogger<SqliteMigrationParticipant>>()));
         }
 
-        silo.AddAdoNetGrainStorage(WidgetsStorage.Name, o =>
+        var embedded = widgets.Mode != HostingMode.Cluster;
+        silo.AddAdoNetGrainStorage(embedded ? SqliteWrites.InnerStorageName : WidgetsStorage.Name, o =>
         {
             o.Invariant = invariant;
             o.ConnectionString = connectionString;
@@ -85,6 +86,10 @@ public static class SiloConfiguration
             o.Invariant = invariant;
             o.ConnectionString = connectionString;
         });
+        if (embedded)
+        {
+            silo.Services.AddSqliteWriteGate(connectionString);
+        }
 
         var sessions = configuration.GetSection(SessionOptions.Section).Get<SessionOptions>() ?? new SessionOptions();
         if (sessions.ReminderPeriod < TimeSpan.FromMinutes(1))

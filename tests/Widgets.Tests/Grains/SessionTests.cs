@@ -93,7 +93,9 @@ public sealed class SessionTests(SiloClusterFixture fixture)
 
         var second = await shop.StartAsync(widget.Id, "lane-1");
 
-        var firstView = await shop.Session(first.SessionId).GetView();
+        // The start answers without waiting for the old session to end; it ends right after.
+        var firstView = await Eventually.Returns(() => shop.Session(first.SessionId).GetView(),
+            v => v!.State != SessionState.Active, TimeSpan.FromSeconds(5), "the first session to end");
         Assert.Equal(SessionState.Superseded, firstView!.State);
         Assert.NotNull(firstView.EndedAt);
         Assert.Equal(SessionState.Active, (await shop.Session(second.SessionId).GetView())!.State);

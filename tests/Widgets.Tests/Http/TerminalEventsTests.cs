@@ -52,6 +52,35 @@ public sealed class TerminalEventsTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task Event_stream_opened_during_a_session_reports_that_sessions_later_events()
+    {
+        var location = await gateway.CreateLocationAsync();
+        var widgetId = await location.CreateWidgetId();
+        var sessionId = (await location.Start("lane-1", widgetId)).Text("sessionId");
+        using var request = new HttpRequestMessage(HttpMethod.Get, location.PosRoute($"terminals/lane-1/events?posLocationId={location.LocationId}"));
+        using var stream = await location.Pos.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.Equal(": connected", await reader.ReadLineAsync());
+
+        using (var cancelled = await location.Pos.PostAsync(location.PosRoute($"widget/sessions/{sessionId}/cancel"), null))
+        {
+            await cancelled.Data();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        string? line;
+        do
+        {
+            line = await reader.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException("The stream ended early.");
+        }
+        while (!line.StartsWith("event: ", StringComparison.Ordinal));
+
+        Assert.Equal("event: sessionEnded", line);
+        var data = JsonNode.Parse((await reader.ReadLineAsync(timeout.Token))!["data: ".Length..])!;
+        Assert.Equal(sessionId, data.Text("sessionId"));
+    }
+
+    [Fact]
     public async Task Event_stream_of_an_unregistered_terminal_or_another_tenants_location_is_404()
     {
         var location = await gateway.CreateLocationAsync();

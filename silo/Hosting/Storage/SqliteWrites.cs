@@ -1,0 +1,31 @@
+using Orleans.Storage;
+using Widgets.Grains;
+
+namespace Widgets.Hosting.Storage;
+
+/// <summary>Puts the embedded SQLite grain storage and reminder table behind one <see cref="SqliteWriteGate"/>.</summary>
+public static class SqliteWrites
+{
+    /// <summary>The ADO.NET storage's own registration; grains use <see cref="WidgetsStorage.Name"/>, the gated one.</summary>
+    public const string InnerStorageName = WidgetsStorage.Name + "-sqlite";
+
+    /// <summary>Call after the ADO.NET grain storage (as <see cref="InnerStorageName"/>) and reminder table are added.</summary>
+    public static IServiceCollection AddSqliteWriteGate(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(SqliteWriteGate.For(connectionString));
+        services.AddKeyedSingleton<IGrainStorage>(WidgetsStorage.Name, (sp, _) =>
+            new GatedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName), sp.GetRequiredService<SqliteWriteGate>()));
+
+        var reminderTable = services.Last(d => d.ServiceType == typeof(IReminderTable) && !d.IsKeyedService);
+        services.Remove(reminderTable);
+        services.AddSingleton<IReminderTable>(sp =>
+            new GatedReminderTable(Create(sp, reminderTable), sp.GetRequiredService<SqliteWriteGate>()));
+        return services;
+    }
+
+    private static IReminderTable Create(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (IReminderTable)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType
+                ?? throw new InvalidOperationException("The reminder table registration has no implementation.")));
+}

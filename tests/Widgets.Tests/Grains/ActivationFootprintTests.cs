@@ -1,0 +1,46 @@
+using Widgets.Keys;
+using Widgets.Sessions;
+using Widgets.Tests.Infrastructure;
+using Xunit;
+
+namespace Widgets.Tests.Grains;
+
+/// <summary>What a session leaves in a silo's memory: a busy store runs hundreds of them a minute.</summary>
+[Collection(SiloClusterCollection.Name)]
+public sealed class ActivationFootprintTests(SiloClusterFixture fixture)
+{
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_session_on_a_terminal_no_screen_listens_to_activates_no_event_feed()
+    {
+        var shop = await TestShop.OpenAsync(fixture.Grains);
+        var widget = await shop.AddWidgetAsync();
+        var started = await shop.StartAsync(widget.Id);
+        var session = shop.Session(started.SessionId);
+        Assert.True((await session.ShowQrCode(shop.Interaction(widget.Id))).IsSuccess);
+        Assert.True((await session.Cancel(shop.Address(widget.Id))).IsSuccess);
+
+        var feed = fixture.Grains.GetGrain<ITerminalFeedGrain>(GrainKeys.Terminal(shop.Key, TestShop.Lane)).GetGrainId();
+        Assert.DoesNotContain(feed, await ActiveGrains(feed.Type));
+    }
+
+    [Fact]
+    public async Task An_ended_session_releases_its_activation_and_stays_readable()
+    {
+        var shop = await TestShop.OpenAsync(fixture.Grains);
+        var widget = await shop.AddWidgetAsync();
+        var started = await shop.StartAsync(widget.Id);
+        var session = shop.Session(started.SessionId);
+        var id = session.GetGrainId();
+        Assert.Contains(id, await ActiveGrains(id.Type));
+
+        Assert.True((await session.Cancel(shop.Address(widget.Id))).IsSuccess);
+
+        await Eventually.Holds(async () => !(await ActiveGrains(id.Type)).Contains(id), Soon, "the ended session to be deactivated");
+        Assert.Equal(SessionState.Cancelled, (await session.GetView())!.State);
+    }
+
+    private ValueTask<List<GrainId>> ActiveGrains(GrainType type) =>
+        fixture.Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(type);
+}
