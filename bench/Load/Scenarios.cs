@@ -212,7 +212,7 @@ public sealed class ScaleScenarios(Profile profile, Layout layout, Results resul
                 .Select(t => (Type: t.Key, Bytes: t.Value.Bytes - zero.Types.GetValueOrDefault(t.Key).Bytes, Count: t.Value.Count - zero.Types.GetValueOrDefault(t.Key).Count))
                 .Where(t => t.Bytes > 0)
                 .OrderByDescending(t => t.Bytes)
-                .Take(15)
+                .Take(30)
                 .Select(t => new TypeShare(t.Type, (double)t.Bytes / n, (double)t.Count / n))
                 .ToList();
             var result = new MemoryResult(target.Name, n, rate, sample.WorkingSetBytes, sample.ManagedBytes, sample.GcdumpHeapBytes,

@@ -16,6 +16,9 @@ public enum SessionState
 [GenerateSerializer, Immutable, Alias("Widgets.CustomerProfile")]
 public sealed record CustomerProfile
 {
+    /// <summary>No details given; shared, since a profile is replaced, never changed.</summary>
+    public static CustomerProfile None { get; } = new();
+
     [Id(0)] public string? FirstName { get; init; }
     [Id(1)] public string? LastName { get; init; }
     [Id(2)] public string? CustomerEmail { get; init; }

@@ -12,7 +12,7 @@ public sealed class SessionRecord
     [Id(1)] public string TerminalId { get; set; } = "";
     [Id(2)] public WidgetDefinition Widget { get; set; } = new();
     [Id(3)] public string? CouponId { get; set; }
-    [Id(4)] public CustomerProfile Profile { get; set; } = new();
+    [Id(4)] public CustomerProfile Profile { get; set; } = CustomerProfile.None;
     [Id(5)] public SessionState State { get; set; }
     [Id(6)] public DateTimeOffset StartedAt { get; set; }
     [Id(7)] public DateTimeOffset LastInteractionAt { get; set; }
@@ -22,7 +22,8 @@ public sealed class SessionRecord
     [Id(11)] public DateTimeOffset? QrShownAt { get; set; }
     [Id(12)] public DateTimeOffset? ScannedAt { get; set; }
     [Id(13)] public DateTimeOffset? ConvertedAt { get; set; }
-    [Id(14)] public List<MessageRecord> Messages { get; set; } = [];
+    /// <summary>Null until the first message: most sessions never send one, and a live session's bytes add up.</summary>
+    [Id(14)] public List<MessageRecord>? Messages { get; set; }
     [Id(15)] public string? CouponCode { get; set; }
     [Id(16)] public string? StartFingerprint { get; set; }
     [Id(18)] public string? TimeZone { get; set; }
@@ -31,7 +32,7 @@ public sealed class SessionRecord
     [Id(19)] public bool FeedWatched { get; set; }
 
     /// <summary>Answers given to keyed requests, by Idempotency-Key, so a retry replays instead of acting twice.</summary>
-    [Id(17)] public Dictionary<string, ReplayEntry> Replays { get; set; } = new(StringComparer.Ordinal);
+    [Id(17)] public Dictionary<string, ReplayEntry>? Replays { get; set; }
 
     public SessionView ToView(string sessionId) => new()
     {
@@ -45,7 +46,7 @@ public sealed class SessionRecord
         ExpiresAt = ExpiresAt,
         EndedAt = EndedAt,
         EndReason = EndReason,
-        Messages = Messages.ToList(),
+        Messages = Messages is null ? [] : [.. Messages],
         ConvertedAt = ConvertedAt,
         QrShownAt = QrShownAt,
         ScannedAt = ScannedAt,

@@ -12,21 +12,24 @@ using Widgets.Sessions;
 namespace Widgets.Grains.Sessions;
 
 /// <summary>
-/// One session's state machine. Its inactivity deadline is watched twice: a grain timer fires on the deadline
-/// while this activation lives, and a durable reminder re-checks it if the activation (or its silo) is gone.
+/// One session's state machine. Its inactivity deadline is watched twice: the silo's <see cref="SessionDeadlines"/>
+/// wakes it on the deadline, and a durable reminder re-checks it if the silo is gone.
 /// </summary>
 public sealed class WidgetSessionGrain(
     [PersistentState("session", WidgetsStorage.Name)] IPersistentState<SessionRecord> state,
     IMessageSender sender,
+    SessionDeadlines deadlines,
     IOptions<SessionOptions> options,
     IOptions<MessagingPolicy> policy,
     TimeProvider clock,
     ILogger<WidgetSessionGrain> logger) : Grain, IWidgetSessionGrain, IRemindable
 {
     private const string TimeoutReminder = "timeout";
-    private IGrainTimer? deadlineTimer;
+    private DateTimeOffset scheduledFor;
 
     private SessionRecord Session => state.State;
+
+    private List<MessageRecord> MessageLog => Session.Messages ??= [];
 
     private bool IsActive => state.RecordExists && Session.State == SessionState.Active;
 
@@ -39,12 +42,6 @@ public sealed class WidgetSessionGrain(
             // The deadline may have passed while no activation existed: end now rather than at the next reminder tick.
             await ExpireIfDue();
         }
-    }
-
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        deadlineTimer?.Dispose();
-        return Task.CompletedTask;
     }
 
     public async Task<Outcome<SessionStarted>> Start(SessionStartInfo info)
@@ -72,7 +69,7 @@ public sealed class WidgetSessionGrain(
         };
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(TimeoutReminder, timeout, options.Value.ReminderPeriod);
-        ArmDeadlineTimer();
+        ScheduleDeadline();
         Count(WidgetCounter.Started);
         Publish(TerminalEventTypes.SessionStarted);
         logger.LogInformation("Session {SessionId} started: widget {WidgetId} on {Location}/{TerminalId}, expires {ExpiresAt:o}",
@@ -127,7 +124,7 @@ public sealed class WidgetSessionGrain(
         if (Replay(command.Interaction) is { } replay)
         {
             return replay.MessageIds is { } ids
-                ? Outcome<IReadOnlyList<MessageRecord>>.Ok(ids.Select(id => Session.Messages.First(m => m.MessageId == id)).ToList())
+                ? Outcome<IReadOnlyList<MessageRecord>>.Ok(ids.Select(id => MessageLog.First(m => m.MessageId == id)).ToList())
                 : KeyReused<IReadOnlyList<MessageRecord>>();
         }
 
@@ -282,7 +279,7 @@ public sealed class WidgetSessionGrain(
         }
         else
         {
-            ArmDeadlineTimer();
+            ScheduleDeadline();
         }
     }
 
@@ -309,7 +306,7 @@ public sealed class WidgetSessionGrain(
     private ReplayEntry? Replay(Interaction interaction)
     {
         if (interaction.Idempotency is not { } key || !state.RecordExists || interaction.Address.Location != Session.Location
-            || !Session.Replays.TryGetValue(key.Key, out var entry))
+            || Session.Replays is null || !Session.Replays.TryGetValue(key.Key, out var entry))
         {
             return null;
         }
@@ -322,7 +319,7 @@ public sealed class WidgetSessionGrain(
         if (interaction.Idempotency is { } key)
         {
             entry.Fingerprint = key.Fingerprint;
-            Session.Replays[key.Key] = entry;
+            (Session.Replays ??= new(StringComparer.Ordinal))[key.Key] = entry;
         }
     }
 
@@ -331,7 +328,7 @@ public sealed class WidgetSessionGrain(
 
     private MessageRecord? FindDelivered(Recipient recipient) =>
         // Failed and withheld messages do not count: a retry (after START, after quiet hours) decides afresh.
-        Session.Messages.FirstOrDefault(m => m.Channel == recipient.Channel && m.To == recipient.Address
+        Session.Messages?.FirstOrDefault(m => m.Channel == recipient.Channel && m.To == recipient.Address
             && m.Status is not (MessageStatus.Failed or MessageStatus.Suppressed));
 
     /// <summary>
@@ -357,11 +354,11 @@ public sealed class WidgetSessionGrain(
             if (await Withhold(recipient, now) is { } reason)
             {
                 record = record with { Status = MessageStatus.Suppressed, Reason = reason };
-                Session.Messages.Add(record);
+                MessageLog.Add(record);
                 return record;
             }
 
-            Session.Messages.Add(record);
+            MessageLog.Add(record);
             await state.WriteStateAsync();
         }
 
@@ -382,7 +379,7 @@ public sealed class WidgetSessionGrain(
             record = record with { Status = MessageStatus.Failed, Error = ex.Message };
         }
 
-        Session.Messages[Session.Messages.FindIndex(m => m.MessageId == messageId)] = record;
+        MessageLog[MessageLog.FindIndex(m => m.MessageId == messageId)] = record;
         return record;
     }
 
@@ -408,19 +405,19 @@ public sealed class WidgetSessionGrain(
 
     public async Task<bool> UpdateDelivery(string messageId, MessageStatus status, string? error)
     {
-        var at = state.RecordExists ? Session.Messages.FindIndex(m => m.MessageId == messageId) : -1;
+        var at = state.RecordExists && Session.Messages is { } messages ? messages.FindIndex(m => m.MessageId == messageId) : -1;
         if (at < 0)
         {
             return false;
         }
 
-        var current = Session.Messages[at];
+        var current = MessageLog[at];
         if (current.Status is MessageStatus.Delivered or MessageStatus.Suppressed || current.Status == status)
         {
             return true;
         }
 
-        Session.Messages[at] = current with { Status = status, Error = error ?? current.Error };
+        MessageLog[at] = current with { Status = status, Error = error ?? current.Error };
         await state.WriteStateAsync();
         return true;
     }
@@ -458,8 +455,7 @@ public sealed class WidgetSessionGrain(
         Session.EndedAt = clock.GetUtcNow();
         Session.EndReason = reason;
         await state.WriteStateAsync();
-        deadlineTimer?.Dispose();
-        deadlineTimer = null;
+        deadlines.Cancel(this.GetGrainId());
         await DropReminder();
         GrainFactory.GetGrain<ILocationGrain>(Session.Location.ToString()).OnSessionEnded(Session.TerminalId, SessionId).Ignore();
         if (final is SessionState.TimedOut or SessionState.Cancelled)
@@ -488,24 +484,15 @@ public sealed class WidgetSessionGrain(
         var now = clock.GetUtcNow();
         Session.LastInteractionAt = now;
         Session.ExpiresAt = now + TimeSpan.FromSeconds(Session.Widget.TimeoutSeconds);
-        ArmDeadlineTimer();
+        ScheduleDeadline();
     }
 
-    private void ArmDeadlineTimer()
+    private void ScheduleDeadline()
     {
-        var due = Session.ExpiresAt - clock.GetUtcNow();
-        if (due < TimeSpan.Zero)
+        if (scheduledFor != Session.ExpiresAt)
         {
-            due = TimeSpan.Zero;
-        }
-
-        if (deadlineTimer is null)
-        {
-            deadlineTimer = this.RegisterGrainTimer(_ => ExpireIfDue(), due, Timeout.InfiniteTimeSpan);
-        }
-        else
-        {
-            deadlineTimer.Change(due, Timeout.InfiniteTimeSpan);
+            scheduledFor = Session.ExpiresAt;
+            deadlines.Schedule(this.GetGrainId(), scheduledFor);
         }
     }
 

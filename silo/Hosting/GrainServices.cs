@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Widgets.Grains;
 using Widgets.Grains.Consent;
 using Widgets.Grains.Messaging;
+using Widgets.Grains.Sessions;
 
 namespace Widgets.Hosting;
 
@@ -13,6 +14,7 @@ public static class GrainServices
         var widgets = WidgetsOptions.From(configuration);
         services.Configure<SessionOptions>(configuration.GetSection(SessionOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SessionDeadlines>();
         services.Configure<EmailOptions>(configuration.GetSection(EmailOptions.Section));
         services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
         services.Configure<MessagingPolicy>(configuration.GetSection(MessagingPolicy.Section));

@@ -6,9 +6,9 @@ using Xunit;
 namespace Widgets.Tests.Grains;
 
 /// <summary>
-/// A session ends as TimedOut when no one touches it for the widget's timeout: on time through its grain timer
-/// while it is activated, and through its durable reminder (period <see cref="WidgetsTestCluster.ReminderPeriod"/>
-/// in tests) when its activation is gone.
+/// A session ends as TimedOut when no one touches it for the widget's timeout: on time through the silo's deadline
+/// scheduler, whether or not it is activated, and through its durable reminder (period
+/// <see cref="WidgetsTestCluster.ReminderPeriod"/> in tests) when its silo is gone (RestartTests, SiloFailureTests).
 /// </summary>
 [Collection(SiloClusterCollection.Name)]
 public sealed class TimeoutTests(SiloClusterFixture fixture)
@@ -69,7 +69,7 @@ public sealed class TimeoutTests(SiloClusterFixture fixture)
         var started = await shop.StartAsync(widget.Id);
         var session = shop.Session(started.SessionId);
 
-        // The activation and its deadline timer go away; only the durable reminder is left to end the session.
+        // The activation goes away; the silo's deadline scheduler and the durable reminder are left to end the session.
         await fixture.Cluster.DeactivateAsync(session);
         Assert.False(fixture.Cluster.TryGetGrainContext(session.GetGrainId(), out _), "the session should have no activation");
 
@@ -86,11 +86,11 @@ public sealed class TimeoutTests(SiloClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Session_activated_after_its_deadline_ends_itself_on_activation()
+    public async Task Session_whose_activation_is_gone_still_ends_on_its_deadline_before_the_next_reminder_tick()
     {
         // Timeline (reminder due at start + 4 s, then every 5 s): at +1.5 s the QR code pushes the deadline to
-        // about +5.5 s; the reminder tick at +4 s finds nothing due; at +4.8 s the activation is removed, so no
-        // timer is left and the next tick is at +9 s. A call at +5.8 s activates the session past its deadline.
+        // about +5.5 s; at +2 s the activation is removed; the reminder tick at +4 s finds nothing due and the next
+        // is at +9 s. The silo's deadline scheduler must wake the session at +5.5 s without anyone calling it.
         var shop = await TestShop.OpenAsync(fixture.Grains);
         var widget = await shop.AddWidgetAsync(timeoutSeconds: 4);
         var started = await shop.StartAsync(widget.Id);
@@ -98,17 +98,15 @@ public sealed class TimeoutTests(SiloClusterFixture fixture)
         var session = shop.Session(started.SessionId);
         await Eventually.ClockPasses(startedAt + TimeSpan.FromSeconds(1.5));
         var pushed = (await session.ShowQrCode(shop.Interaction(widget.Id))).Value!;
-        await Eventually.ClockPasses(startedAt + TimeSpan.FromSeconds(4.8));
-        Assert.Equal(SessionState.Active, (await session.GetView())!.State);
         await fixture.Cluster.DeactivateAsync(session);
-        await Eventually.ClockPasses(pushed.ExpiresAt + TimeSpan.FromSeconds(0.3));
-        Assert.True(DateTimeOffset.UtcNow < startedAt + TimeSpan.FromSeconds(9), "the test must call before the next reminder tick");
 
-        var calledAt = DateTimeOffset.UtcNow;
+        // Watched through the location, which the session tells when it ends: asking the session would activate it.
+        await Eventually.Holds(async () => await shop.ActiveSessionOn() is null, TimeSpan.FromSeconds(8), "the session to end");
+
         var view = await session.GetView();
-
         Assert.Equal(SessionState.TimedOut, view!.State);
-        Assert.True(view.EndedAt >= calledAt, $"the session ended at {view.EndedAt:O}, before it was activated at {calledAt:O}");
+        Assert.InRange(view.EndedAt!.Value, pushed.ExpiresAt, pushed.ExpiresAt + TimeSpan.FromSeconds(2));
+        Assert.True(view.EndedAt < startedAt + TimeSpan.FromSeconds(9), "it must end before the next reminder tick");
     }
 }
 
