@@ -13,6 +13,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 log() { printf 'bench: %s\n' "$*" >&2; }
 
+case "${1:-}" in
+  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; echo; echo "Options: see bench/README.md"; exit 0 ;;
+esac
+
 mkdir -p bench/results/tmp
 build() {
   dotnet build "$1" -c Release -nologo -v quiet >bench/results/tmp/build.log 2>&1 || { cat bench/results/tmp/build.log >&2; log "build of $1 failed"; exit 1; }
