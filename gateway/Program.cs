@@ -21,6 +21,7 @@ builder.Services.AddSingleton<UnsubscribeTokens>();
 builder.Services.AddSingleton<TwilioSignature>();
 builder.Services.AddSingleton<LandingCsrf>();
 builder.Services.AddSingleton<RecipientParser>();
+builder.Services.AddSingleton<ListingBodies>();
 builder.Services.AddOpenApi();
 if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()))
 {

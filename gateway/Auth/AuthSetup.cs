@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Widgets.Clients;
 using Widgets.Gateway.Http;
 
@@ -21,6 +22,7 @@ public static class AuthSetup
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<ApiClientCache>();
         services.AddSingleton<ClientCredentials>();
+        services.AddSingleton(_ => new CachingTokenHandler(new JsonWebTokenHandler { MapInboundClaims = false }));
 
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, null, o => o.ForwardDefaultSelector = context =>
@@ -33,9 +35,11 @@ public static class AuthSetup
             .AddScheme<AuthenticationSchemeOptions, BasicClientAuthenticationHandler>(BasicClientAuthenticationHandler.SchemeName, null)
             .AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<SigningKeys>((o, keys) =>
+            .Configure<SigningKeys, CachingTokenHandler>((o, keys, tokens) =>
             {
                 o.MapInboundClaims = false;
+                o.TokenHandlers.Clear();
+                o.TokenHandlers.Add(tokens);
                 o.TokenValidationParameters = AccessTokens.ValidationParameters(keys);
                 o.Events = new JwtBearerEvents
                 {

@@ -26,15 +26,16 @@ public sealed class RateLimits
         var limits = configuration.GetSection(Section).Get<RateLimits>() ?? new RateLimits();
         services.AddSingleton(limits);
         services.AddSingleton<TerminalRateLimiter>();
+        // Made once: a bucket factory written inline in a partitioner is a new delegate on every request.
+        Func<string, TokenBucketRateLimiterOptions> perClient = _ => Bucket(limits.PosPerClientPerSecond, TimeSpan.FromSeconds(1));
+        Func<string, TokenBucketRateLimiterOptions> perIp = _ => Bucket(limits.PublicPerIpPerSecond, TimeSpan.FromSeconds(1));
+        Func<string, TokenBucketRateLimiterOptions> perIpForTokens = _ => Bucket(limits.TokenPerIpPerMinute, TimeSpan.FromMinutes(1));
         services.AddRateLimiter(o =>
         {
             o.AddPolicy(PosPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
-                context.User.FindFirst(Auth.AccessTokens.ClientIdClaim)?.Value ?? "anonymous",
-                _ => Bucket(limits.PosPerClientPerSecond, TimeSpan.FromSeconds(1))));
-            o.AddPolicy(PublicPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
-                ClientIp(context), _ => Bucket(limits.PublicPerIpPerSecond, TimeSpan.FromSeconds(1))));
-            o.AddPolicy(TokenPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
-                ClientIp(context), _ => Bucket(limits.TokenPerIpPerMinute, TimeSpan.FromMinutes(1))));
+                context.User.FindFirst(Auth.AccessTokens.ClientIdClaim)?.Value ?? "anonymous", perClient));
+            o.AddPolicy(PublicPolicy, context => RateLimitPartition.GetTokenBucketLimiter(ClientIp(context), perIp));
+            o.AddPolicy(TokenPolicy, context => RateLimitPartition.GetTokenBucketLimiter(ClientIp(context), perIpForTokens));
             o.OnRejected = (context, cancellationToken) => Reject(context.HttpContext, context.Lease, cancellationToken);
         });
         return services;

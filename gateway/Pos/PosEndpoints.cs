@@ -8,6 +8,8 @@ namespace Widgets.Gateway.Pos;
 /// <summary>The ClearLine-compatible POS surface plus our session extensions.</summary>
 public static class PosEndpoints
 {
+    private static readonly string ListCacheControl = new CacheControlHeaderValue { Private = true, MaxAge = TimeSpan.FromMinutes(15) }.ToString();
+
     public static IEndpointRouteBuilder MapPosEndpoints(this IEndpointRouteBuilder app)
     {
         var pos = app.MapGroup("/v2/pos/{posSystemId}").RequireAuthorization(AuthSetup.PosPolicy).RequireRateLimiting(RateLimits.PosPolicy).WithTags("POS");
@@ -21,7 +23,7 @@ public static class PosEndpoints
         return app;
     }
 
-    private static async Task<IResult> List(string posSystemId, HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> List(string posSystemId, HttpContext context, IGrainFactory grains, ListingBodies bodies)
     {
         var (body, problem) = await JsonBody.Read<ListWidgetsRequest>(context.Request);
         if (problem is not null)
@@ -42,15 +44,14 @@ public static class PosEndpoints
         }
 
         var listing = await grains.GetGrain<ILocationGrain>(location.ToString()).ListWidgets(widgetContext, body.TerminalId);
-        var headers = context.Response.GetTypedHeaders();
         context.Response.Headers.ETag = listing.ETag;
-        headers.CacheControl = new CacheControlHeaderValue { Private = true, MaxAge = TimeSpan.FromMinutes(15) };
+        context.Response.Headers.CacheControl = ListCacheControl;
         if (context.Request.Headers.IfNoneMatch.Contains(listing.ETag))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return TypedResults.Json(new DataEnvelope<IReadOnlyList<WidgetSummary>>(listing.Widgets), WidgetsJson.Options);
+        return new JsonBytesResult(bodies.Get(location, widgetContext, listing));
     }
 
     private static async Task<IResult> Start(string posSystemId, HttpContext context, IGrainFactory grains, PublicUrls urls)
