@@ -20,7 +20,8 @@ public sealed record Profile(
     int TimeoutSpreadSeconds,
     TimeSpan TimeoutGrace,
     int StartupRuns,
-    bool FreshHostPerScaleScenario)
+    bool FreshHostPerScaleScenario,
+    TimeSpan HostWarmup)
 {
     public static readonly Profile Full = new(
         Name: "full",
@@ -41,7 +42,8 @@ public sealed record Profile(
         TimeoutSpreadSeconds: 30,
         TimeoutGrace: TimeSpan.FromSeconds(10),
         StartupRuns: 3,
-        FreshHostPerScaleScenario: true);
+        FreshHostPerScaleScenario: true,
+        HostWarmup: TimeSpan.FromSeconds(30));
 
     public static readonly Profile Smoke = new(
         Name: "smoke",
@@ -62,5 +64,6 @@ public sealed record Profile(
         TimeoutSpreadSeconds: 3,
         TimeoutGrace: TimeSpan.FromSeconds(3),
         StartupRuns: 1,
-        FreshHostPerScaleScenario: false);
+        FreshHostPerScaleScenario: false,
+        HostWarmup: TimeSpan.FromSeconds(2));
 }

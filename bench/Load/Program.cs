@@ -164,6 +164,7 @@ foreach (var name in targets)
             var list = await Scenarios.SeedList(host, Log);
             var flow = await scenarios.SeedFlow(host);
             results.Samples[name] = await Scenarios.Samples(host, list, flow);
+            await scenarios.WarmUp(host, list, flow);
             if (Has("list"))
             {
                 await Guard($"{name}: list", () => scenarios.List(host, list, notModified: false, profile.Concurrencies));
@@ -230,6 +231,7 @@ if (Has("cluster"))
         var list = await Scenarios.SeedList(cluster, Log);
         var flow = await scenarios.SeedFlow(cluster);
         results.Samples["cluster"] = await Scenarios.Samples(cluster, list, flow);
+        await scenarios.WarmUp(cluster, list, flow);
         await Guard("cluster: list", () => scenarios.List(cluster, list, notModified: false, profile.ClusterConcurrencies));
         await Guard("cluster: list-304", () => scenarios.List(cluster, list, notModified: true, profile.ClusterConcurrencies));
         await Guard("cluster: flow", () => scenarios.Flow(cluster, flow, profile.ClusterConcurrencies));

@@ -19,6 +19,23 @@ public sealed class Scenarios(Profile profile, Results results, Action<string> l
     public Task<Catalogue> SeedFlow(ITarget target) =>
         Api.Seed(target.BaseUrl, "flow", profile.FlowLocations, 1, profile.FlowTerminalsPerLocation, (_, _) => 45, 16, log);
 
+    /// <summary>
+    /// Drives list and flow, unrecorded, before the first measurement of a freshly started host: the gateway needs
+    /// ~20 s of traffic on 2 cores before tiered JIT settles (its first window ran at a quarter of its steady rate).
+    /// </summary>
+    public async Task WarmUp(ITarget target, Catalogue list, Catalogue flow)
+    {
+        var half = profile.HostWarmup / 2;
+        var path = $"/v2/pos/{list.PosSystem}/widgets/list";
+        var body = Encoding.UTF8.GetBytes($"{{\"posLocationId\":\"{Api.Location(0)}\"}}");
+        var token = list.TokenFor(0);
+        await ClosedLoop.Run("warm-up", target.Name, target.BaseUrl, 16, half, TimeSpan.FromSeconds(0.1), 1,
+            w => w.Call(0, 200, HttpMethod.Post, path, body, token, null), Probe(target));
+        await ClosedLoop.Run("warm-up", target.Name, target.BaseUrl, 16, half, TimeSpan.FromSeconds(0.1), 4,
+            w => FlowIteration(w, flow), Probe(target));
+        log($"  warmed up {target.Name} for {profile.HostWarmup.TotalSeconds:F0} s (list, then flow; not recorded)");
+    }
+
     public async Task List(ITarget target, Catalogue catalogue, bool notModified, IReadOnlyList<int> concurrencies)
     {
         var scenario = notModified ? "list-304" : "list";
