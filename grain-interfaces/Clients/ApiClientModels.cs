@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Widgets.Keys;
 
 namespace Widgets.Clients;
@@ -19,9 +20,17 @@ public sealed record ApiClient
     [Id(2)] public IReadOnlyList<LocationKey> Locations { get; init; } = [];
     [Id(3)] public DateTimeOffset CreatedAt { get; init; }
 
+    // Every request checks one grant; a client may hold a thousand. The set lives as long as the list it was built
+    // from, outside the record, so it takes no part in equality or serialization.
+    private static readonly ConditionalWeakTable<IReadOnlyList<LocationKey>, HashSet<LocationKey>> GrantSets = new();
+
     /// <summary>Admin clients with no listed location manage every location.</summary>
     public bool CanAccess(LocationKey location) =>
-        Locations.Contains(location) || (Locations.Count == 0 && Scopes.Contains(Clients.Scopes.WidgetsAdmin));
+        IsGranted(location) || (Locations.Count == 0 && Scopes.Contains(Clients.Scopes.WidgetsAdmin));
+
+    private bool IsGranted(LocationKey location) => Locations.Count <= 8
+        ? Locations.Contains(location)
+        : GrantSets.GetValue(Locations, static granted => [.. granted]).Contains(location);
 }
 
 [GenerateSerializer, Immutable, Alias("Widgets.ApiClientRegistration")]
