@@ -3,7 +3,7 @@
 # bench/Baseline) and against the service (embedded mode, then cluster mode via deploy/local-cluster.sh), and writes
 # report.md, chart.svg, results.json and run.log.
 #
-#   bench/run.sh              full run (about 40 minutes)       → bench/results/
+#   bench/run.sh              full run (about 30 minutes)       → bench/results/
 #   bench/run.sh --smoke      a few seconds per scenario (CI)   → bench/results/smoke/  exits non-zero on any error
 #
 # Further arguments go to the bench itself, e.g. `--only list,flow --targets embedded` (groups: list, token, flow,
