@@ -50,11 +50,29 @@ public static class BenchSettings
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
     };
 
+    /// <summary>
+    /// A free port below Linux's ephemeral range (32768–60999 by default). A port from bind(0) lies inside that range,
+    /// so between our check and the host's bind, the load generator's own outgoing connections (hundreds of them)
+    /// could take it as their local port: a smoke run once failed that way with "address already in use".
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken; try another.
+            }
+        }
+
+        throw new InvalidOperationException("no free port found between 20000 and 32000 after 200 tries");
     }
 }
 
