@@ -44,6 +44,18 @@ public sealed class WidgetSessionGrain(
         }
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The new activation schedules its own deadline on its silo; a collected one keeps this silo's entry, which
+        // wakes it on time.
+        if (reason.ReasonCode == DeactivationReasonCode.Migrating)
+        {
+            deadlines.Cancel(this.GetGrainId());
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task<Outcome<SessionStarted>> Start(SessionStartInfo info)
     {
         if (state.RecordExists)
@@ -269,7 +281,10 @@ public sealed class WidgetSessionGrain(
     {
         if (!IsActive)
         {
+            // A late wake-up (the reminder, or another silo's scheduler) of a session that already ended: tidy up
+            // and free the activation the call created.
             await DropReminder();
+            this.DeactivateOnIdle();
             return;
         }
 

@@ -41,6 +41,22 @@ public sealed class ActivationFootprintTests(SiloClusterFixture fixture)
         Assert.Equal(SessionState.Cancelled, (await session.GetView())!.State);
     }
 
+    [Fact]
+    public async Task A_late_wake_up_of_an_ended_session_does_not_keep_it_in_memory()
+    {
+        var shop = await TestShop.OpenAsync(fixture.Grains);
+        var widget = await shop.AddWidgetAsync();
+        var session = shop.Session((await shop.StartAsync(widget.Id)).SessionId);
+        var id = session.GetGrainId();
+        Assert.True((await session.Cancel(shop.Address(widget.Id))).IsSuccess);
+        await Eventually.Holds(async () => !(await ActiveGrains(id.Type)).Contains(id), Soon, "the ended session to be deactivated");
+
+        await session.ExpireIfDue();
+
+        await Eventually.Holds(async () => !(await ActiveGrains(id.Type)).Contains(id), Soon, "the woken session to be deactivated again");
+        Assert.Equal(SessionState.Cancelled, (await session.GetView())!.State);
+    }
+
     private ValueTask<List<GrainId>> ActiveGrains(GrainType type) =>
         fixture.Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(type);
 }

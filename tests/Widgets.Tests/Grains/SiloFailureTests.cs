@@ -32,9 +32,8 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : OwnClusterTest
         output.WriteLine($"Timed out {(DateTimeOffset.UtcNow - killedAt).TotalSeconds:0.0} s after the kill, "
             + $"{(DateTimeOffset.UtcNow - started.ExpiresAt).TotalSeconds:0.0} s after the deadline.");
 
-        // The reminder woke it on the surviving silo (nothing else calls it).
-        Assert.True(Cluster.TryGetGrainContext(shop.Session(started.SessionId).GetGrainId(), out var context));
-        Assert.Equal(Cluster.Primary!.SiloAddress, context.Address.SiloAddress);
+        // The reminder woke it on the surviving silo (nothing else calls it, and the session left the primary's
+        // deadline scheduler when it migrated); an ended session frees its activation, so only its record is left.
         var view = await shop.Session(started.SessionId).GetView();
         Assert.Equal(SessionState.TimedOut, view!.State);
         Assert.InRange(view.EndedAt!.Value, started.ExpiresAt, bound);
