@@ -121,10 +121,8 @@ public sealed class PostgresSiloFailoverTests(ITestOutputHelper output)
         await timedOutByReminder;
         output.WriteLine(await declaredDead);
 
-        // Nothing called the untouched sessions, yet each is active again on a surviving silo: their reminder woke them.
-        Assert.All(untouched, p => Assert.True(
-            cluster.TryGetGrainContext(Session(grains, p.SessionId).GetGrainId(), out var context) && !victim.SiloAddress.Equals(context.Address.SiloAddress),
-            $"{p} should have been woken on a surviving silo"));
+        // Nothing called the untouched sessions, yet the stats counted each one's timeout: their reminder woke them on
+        // a surviving silo (an ended session then frees its activation, so where it ran is not observable afterwards).
         foreach (var probe in untouched)
         {
             probe.EndedAt = (await Session(grains, probe.SessionId).GetView())!.EndedAt;
