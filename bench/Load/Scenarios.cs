@@ -32,7 +32,7 @@ public sealed class Scenarios(Profile profile, Results results, Action<string> l
         var flowPart = profile.HostWarmup / 2;
         var listPart = TimeSpan.FromTicks(Math.Max((profile.HostWarmup / 2).Ticks, profile == Profile.Smoke ? 0 : TimeSpan.FromSeconds(FlowTimeoutSeconds + 5).Ticks));
         var path = $"/v2/pos/{list.PosSystem}/widgets/list";
-        var body = Encoding.UTF8.GetBytes($"{{\"posLocationId\":\"{Api.Location(0)}\"}}");
+        var body = ListBody(0);
         var token = list.TokenFor(0);
         await ClosedLoop.Run("warm-up", target.Name, target.BaseUrl, 16, flowPart, TimeSpan.FromSeconds(0.1), 4,
             w => FlowIteration(w, flow), Probe(target));
@@ -40,6 +40,10 @@ public sealed class Scenarios(Profile profile, Results results, Action<string> l
             w => w.Call(0, 200, HttpMethod.Post, path, body, token, null), Probe(target));
         log($"  warmed up {target.Name}: flow {flowPart.TotalSeconds:F0} s, then list {listPart.TotalSeconds:F0} s (not recorded)");
     }
+
+    /// <summary>A widgets/list body for the list location; each worker lists as its own terminal, so the per-terminal counters look like a real store's.</summary>
+    private static byte[] ListBody(int worker) =>
+        Encoding.UTF8.GetBytes($"{{\"posLocationId\":\"{Api.Location(0)}\",\"terminalId\":\"{Api.Terminal(worker)}\"}}");
 
     public async Task List(ITarget target, Catalogue catalogue, bool notModified, IReadOnlyList<int> concurrencies)
     {
@@ -50,14 +54,12 @@ public sealed class Scenarios(Profile profile, Results results, Action<string> l
         if (notModified)
         {
             using var c = new Connection(target.BaseUrl);
-            etag = (await c.Send(HttpMethod.Post, path, Body(0), token)).ETag ?? throw new InvalidOperationException($"{target.Name}: widgets/list sent no ETag");
+            etag = (await c.Send(HttpMethod.Post, path, ListBody(0), token)).ETag ?? throw new InvalidOperationException($"{target.Name}: widgets/list sent no ETag");
         }
 
-        // Each connection lists as its own terminal, so the per-terminal counters look like a real store's.
-        static byte[] Body(int worker) => Encoding.UTF8.GetBytes($"{{\"posLocationId\":\"{Api.Location(0)}\",\"terminalId\":\"{Api.Terminal(worker)}\"}}");
         foreach (var c in concurrencies)
         {
-            var bodies = Enumerable.Range(0, c).Select(Body).ToArray();
+            var bodies = Enumerable.Range(0, c).Select(ListBody).ToArray();
             var result = await ClosedLoop.Run(scenario, target.Name, target.BaseUrl, c, profile.Warmup, profile.Duration, 1,
                 w => w.Call(0, notModified ? 304 : 200, HttpMethod.Post, path, bodies[w.Index], token, etag), Probe(target));
             Add(result);

@@ -25,7 +25,6 @@ public sealed class WidgetSessionGrain(
     ILogger<WidgetSessionGrain> logger) : Grain, IWidgetSessionGrain, IRemindable
 {
     private const string TimeoutReminder = "timeout";
-    private DateTimeOffset scheduledFor;
 
     private SessionRecord Session => state.State;
 
@@ -502,14 +501,8 @@ public sealed class WidgetSessionGrain(
         ScheduleDeadline();
     }
 
-    private void ScheduleDeadline()
-    {
-        if (scheduledFor != Session.ExpiresAt)
-        {
-            scheduledFor = Session.ExpiresAt;
-            deadlines.Schedule(this.GetGrainId(), scheduledFor);
-        }
-    }
+    // SessionDeadlines ignores a deadline it already holds, so repeating one is cheap.
+    private void ScheduleDeadline() => deadlines.Schedule(this.GetGrainId(), Session.ExpiresAt);
 
     private void MergeProfile(CustomerProfile? profile)
     {
