@@ -8,7 +8,7 @@ internal static class AdminScope
     public static (ILocationGrain? Grain, LocationKey Location, IResult? Problem) Location(HttpContext context, IGrainFactory grains, string posSystemId, string posLocationId)
     {
         var (location, problem) = TenantAccess.Resolve(context, posSystemId, posLocationId);
-        return problem is null ? (grains.GetGrain<ILocationGrain>(location.ToString()), location, null) : (null, default, problem);
+        return problem is null ? (grains.Grain<ILocationGrain>(location.ToString()), location, null) : (null, default, problem);
     }
 
     public static string ETag(WidgetDefinition widget) => $"\"v{widget.Version}\"";

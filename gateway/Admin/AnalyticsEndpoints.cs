@@ -47,7 +47,7 @@ public static class AnalyticsEndpoints
             return Problems.Field("format", "Use json or csv.");
         }
 
-        var perDay = await Task.WhenAll(Days(days).Select(d => grains.GetGrain<IWidgetStatsGrain>(GrainKeys.LocationDay(location, d)).GetRows()));
+        var perDay = await Task.WhenAll(Days(days).Select(d => grains.Grain<IWidgetStatsGrain>(GrainKeys.LocationDay(location, d)).GetRows()));
         var names = (await grain!.GetWidgets()).ToDictionary(w => w.Id, w => w.Name);
         var stats = Aggregate(perDay.SelectMany(r => r).Where(r => onlyWidget is null || r.WidgetId == onlyWidget), names);
         var response = new StatsResponse(days.From, days.To, stats);
@@ -66,7 +66,7 @@ public static class AnalyticsEndpoints
             return badRange;
         }
 
-        var perDay = await Task.WhenAll(Days(days).Select(d => grains.GetGrain<IConversionLogGrain>(GrainKeys.LocationDay(location, d)).List()));
+        var perDay = await Task.WhenAll(Days(days).Select(d => grains.Grain<IConversionLogGrain>(GrainKeys.LocationDay(location, d)).List()));
         return TypedResults.Json(new DataEnvelope<IReadOnlyList<ConversionRecord>>(perDay.SelectMany(r => r).OrderBy(r => r.At).ToList()), WidgetsJson.Options);
     }
 

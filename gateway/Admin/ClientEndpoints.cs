@@ -37,7 +37,7 @@ public static class ClientEndpoints
         }
 
         var secret = ClientSecrets.Generate();
-        var created = await grains.GetGrain<IApiClientGrain>(body!.ClientId!).Register(registration! with { SecretHash = ClientSecrets.Hash(secret) }, replace: false);
+        var created = await grains.Grain<IApiClientGrain>(body!.ClientId!).Register(registration! with { SecretHash = ClientSecrets.Hash(secret) }, replace: false);
         return created.IsSuccess
             ? TypedResults.Json(new DataEnvelope<ClientDto>(ClientDto.From(created.Value!, secret)), WidgetsJson.Options, statusCode: StatusCodes.Status201Created)
             : Problems.From(created);
@@ -50,8 +50,8 @@ public static class ClientEndpoints
             return refused;
         }
 
-        var ids = await grains.GetGrain<IClientDirectoryGrain>(GrainKeys.ClientDirectory).List();
-        var clients = await Task.WhenAll(ids.Select(id => grains.GetGrain<IApiClientGrain>(id).Get()));
+        var ids = await grains.Grain<IClientDirectoryGrain>(GrainKeys.ClientDirectory).List();
+        var clients = await Task.WhenAll(ids.Select(id => grains.Grain<IApiClientGrain>(id).Get()));
         return TypedResults.Json(new DataEnvelope<List<ClientDto>>(clients.OfType<ApiClient>().Select(c => ClientDto.From(c)).ToList()), WidgetsJson.Options);
     }
 
@@ -62,7 +62,7 @@ public static class ClientEndpoints
             return refused;
         }
 
-        var revoked = LocationKey.IsValidId(clientId) && await grains.GetGrain<IApiClientGrain>(clientId).Revoke();
+        var revoked = LocationKey.IsValidId(clientId) && await grains.Grain<IApiClientGrain>(clientId).Revoke();
         cache.Forget(clientId);
         return revoked ? TypedResults.NoContent() : Problems.Status(DomainError.ClientNotFound, $"No client '{clientId}'.");
     }

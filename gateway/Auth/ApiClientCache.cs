@@ -18,7 +18,7 @@ public sealed class ApiClientCache(IGrainFactory grains, IMemoryCache cache)
             return client;
         }
 
-        client = await grains.GetGrain<IApiClientGrain>(clientId).Get();
+        client = await grains.Grain<IApiClientGrain>(clientId).Get();
         cache.Set(clientId, client, Freshness);
         return client;
     }

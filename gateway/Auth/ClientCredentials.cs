@@ -13,7 +13,7 @@ public sealed class ClientCredentials(IGrainFactory grains)
             return null;
         }
 
-        var grain = grains.GetGrain<IApiClientGrain>(clientId);
+        var grain = grains.Grain<IApiClientGrain>(clientId);
         var hash = await grain.GetSecretHash();
         return hash is not null && ClientSecrets.Matches(secret, hash) ? await grain.Get() : null;
     }

@@ -33,7 +33,7 @@ public static class ConsentEndpoints
         var keyword = SmsKeywords.Classify(form["Body"]);
         if (from is not null && keyword is { } optOut)
         {
-            var recipient = grains.GetGrain<IRecipientGrain>(RecipientKeys.Sms(from));
+            var recipient = grains.Grain<IRecipientGrain>(RecipientKeys.Sms(from));
             await (optOut ? recipient.OptOut("sms-reply") : recipient.OptIn("sms-reply"));
             logger.LogInformation("SMS {Keyword} from {Phone}", optOut ? "opt-out" : "opt-in", Masking.Phone(from));
         }
@@ -62,7 +62,7 @@ public static class ConsentEndpoints
         }
 
         var error = form["ErrorCode"].ToString() is { Length: > 0 and <= 16 } code ? $"provider error {code}" : null;
-        var known = await grains.GetGrain<IWidgetSessionGrain>(sessionId).UpdateDelivery(messageId, status.Value, error);
+        var known = await grains.Grain<IWidgetSessionGrain>(sessionId).UpdateDelivery(messageId, status.Value, error);
         return known ? TypedResults.NoContent() : Problems.NotFound("message_not_found", "No such message.");
     }
 
@@ -86,7 +86,7 @@ public static class ConsentEndpoints
             return Page(404, "Link not valid", "<p>This unsubscribe link is not valid.</p>");
         }
 
-        await grains.GetGrain<IRecipientGrain>(recipient).OptOut("email-unsubscribe");
+        await grains.Grain<IRecipientGrain>(recipient).OptOut("email-unsubscribe");
         return Page(200, "Unsubscribed", "<p>You are unsubscribed. You will get no more marketing emails from us.</p>");
     }
 

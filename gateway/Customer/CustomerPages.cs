@@ -27,7 +27,7 @@ public static class CustomerPages
     private static async Task<IResult> Screen(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TimeProvider clock)
     {
         var view = tokens.Verify(LinkKind.Screen, token) is { } sessionId
-            ? await grains.GetGrain<IWidgetSessionGrain>(sessionId).GetScreen()
+            ? await grains.Grain<IWidgetSessionGrain>(sessionId).GetScreen()
             : null;
         if (view is null)
         {
@@ -42,7 +42,7 @@ public static class CustomerPages
     {
         CustomerHeaders.ForResource(context.Response);
         var view = tokens.Verify(LinkKind.Screen, token) is { } sessionId
-            ? await grains.GetGrain<IWidgetSessionGrain>(sessionId).GetScreen()
+            ? await grains.Grain<IWidgetSessionGrain>(sessionId).GetScreen()
             : null;
         return view is null
             ? Problems.NotFound("link_expired", "This link has expired.")
@@ -71,7 +71,7 @@ public static class CustomerPages
             return PageLayout.Expired(PageKind.Landing);
         }
 
-        var opened = await grains.GetGrain<IWidgetSessionGrain>(sessionId).OpenLanding();
+        var opened = await grains.Grain<IWidgetSessionGrain>(sessionId).OpenLanding();
         if (opened.Value is not { } view)
         {
             return PageLayout.Expired(PageKind.Landing);
@@ -101,7 +101,7 @@ public static class CustomerPages
         }
 
         // Opening is idempotent once scanned; it gives the widget the form belongs to.
-        var session = grains.GetGrain<IWidgetSessionGrain>(sessionId);
+        var session = grains.Grain<IWidgetSessionGrain>(sessionId);
         if ((await session.OpenLanding()).Value is not { } view)
         {
             return PageLayout.Expired(PageKind.Landing);

@@ -17,7 +17,7 @@ public sealed class DemoSeeder(IGrainFactory grains, IConfiguration configuratio
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var location = grains.GetGrain<ILocationGrain>(Location.ToString());
+        var location = grains.Grain<ILocationGrain>(Location.ToString());
         foreach (var terminal in new[] { "lane-1", "lane-2" })
         {
             if (await location.GetTerminal(terminal) is null)
@@ -46,7 +46,7 @@ public sealed class DemoSeeder(IGrainFactory grains, IConfiguration configuratio
 
     private async Task EnsureClient(string clientId, string secret, IReadOnlyList<string> scopes, IReadOnlyList<LocationKey> locations)
     {
-        var grain = grains.GetGrain<IApiClientGrain>(clientId);
+        var grain = grains.Grain<IApiClientGrain>(clientId);
         var hash = await grain.GetSecretHash();
         if (hash is null || !ClientSecrets.Matches(secret, hash))
         {

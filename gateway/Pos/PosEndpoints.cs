@@ -43,7 +43,7 @@ public static class PosEndpoints
             return Problems.Field("terminalId", "1–64 letters, digits, dots, dashes or underscores.");
         }
 
-        var listing = await grains.GetGrain<ILocationGrain>(location.ToString()).ListWidgets(widgetContext, body.TerminalId);
+        var listing = await grains.Grain<ILocationGrain>(location.ToString()).ListWidgets(widgetContext, body.TerminalId);
         context.Response.Headers.ETag = listing.ETag;
         context.Response.Headers.CacheControl = ListCacheControl;
         if (context.Request.Headers.IfNoneMatch.Contains(listing.ETag))
@@ -71,7 +71,7 @@ public static class PosEndpoints
 
         var idempotency = key is null ? null : new IdempotentStart(
             IdempotencyKeys.SessionIdFor(context.GetApiClient().ClientId, location, key), IdempotencyKeys.Fingerprint("start", body));
-        var started = await grains.GetGrain<ILocationGrain>(location.ToString()).StartSession(body.TerminalId!, body.WidgetId!.Value, body.CouponId, idempotency);
+        var started = await grains.Grain<ILocationGrain>(location.ToString()).StartSession(body.TerminalId!, body.WidgetId!.Value, body.CouponId, idempotency);
         if (!started.IsSuccess)
         {
             return Problems.From(started);
@@ -91,7 +91,7 @@ public static class PosEndpoints
             return problem;
         }
 
-        var shown = await grains.GetGrain<IWidgetSessionGrain>(body!.SessionId!).ShowQrCode(ToInteraction(body, location, context, "showQrCode"));
+        var shown = await grains.Grain<IWidgetSessionGrain>(body!.SessionId!).ShowQrCode(ToInteraction(body, location, context, "showQrCode"));
         if (!shown.IsSuccess)
         {
             return Problems.From(shown);
@@ -123,7 +123,7 @@ public static class PosEndpoints
             .ToList();
         var command = new SendMessageCommand(ToInteraction(body, location, context, "sendMessage"), addressed, urls.Landing(context.Request, body.SessionId!), consent,
             urls.DeliveryCallback(context.Request, body.SessionId!));
-        var sent = await grains.GetGrain<IWidgetSessionGrain>(body.SessionId!).SendMessage(command);
+        var sent = await grains.Grain<IWidgetSessionGrain>(body.SessionId!).SendMessage(command);
         return sent.IsSuccess
             ? Ok(new SendMessageResponse(sent.Value!.Select(MessageDtos.From).ToList()))
             : Problems.From(sent);
@@ -143,13 +143,13 @@ public static class PosEndpoints
             return problem;
         }
 
-        var cancelled = await grains.GetGrain<IWidgetSessionGrain>(sessionId).Cancel(new SessionAddress(view!.Location, null, null));
+        var cancelled = await grains.Grain<IWidgetSessionGrain>(sessionId).Cancel(new SessionAddress(view!.Location, null, null));
         return cancelled.IsSuccess ? Ok(SessionDto.From(cancelled.Value!)) : Problems.From(cancelled);
     }
 
     private static async Task<(SessionView? View, IResult? Problem)> FindSession(string posSystemId, string sessionId, HttpContext context, IGrainFactory grains)
     {
-        var view = PosValidation.IsSessionId(sessionId) ? await grains.GetGrain<IWidgetSessionGrain>(sessionId).GetView() : null;
+        var view = PosValidation.IsSessionId(sessionId) ? await grains.Grain<IWidgetSessionGrain>(sessionId).GetView() : null;
         return view is not null && view.Location.PosSystemId == posSystemId.ToLowerInvariant() && context.GetApiClient().CanAccess(view.Location)
             ? (view, null)
             : (null, Problems.Status(DomainError.SessionNotFound, "No session with this id exists for this client."));

@@ -27,12 +27,12 @@ public static class TerminalEventStream
             return denied;
         }
 
-        if (!LocationKey.IsValidId(terminalId) || await grains.GetGrain<ILocationGrain>(location.ToString()).GetTerminal(terminalId) is null)
+        if (!LocationKey.IsValidId(terminalId) || await grains.Grain<ILocationGrain>(location.ToString()).GetTerminal(terminalId) is null)
         {
             return Problems.Status(DomainError.TerminalNotFound, $"Terminal '{terminalId}' is not registered at this location.");
         }
 
-        await Relay(context, grains.GetGrain<ITerminalFeedGrain>(GrainKeys.Terminal(location, terminalId)), grains);
+        await Relay(context, grains.Grain<ITerminalFeedGrain>(GrainKeys.Terminal(location, terminalId)), grains);
         return TypedResults.Empty;
     }
 

@@ -170,7 +170,7 @@ public sealed class LocationGrain(
         await state.WriteStateAsync();
         if (removed.ActiveSessionId is { } sessionId)
         {
-            await GrainFactory.GetGrain<IWidgetSessionGrain>(sessionId).Supersede();
+            await GrainFactory.Grain<IWidgetSessionGrain>(sessionId).Supersede();
         }
 
         return true;
@@ -179,7 +179,7 @@ public sealed class LocationGrain(
     public async Task<Outcome<SessionStarted>> StartSession(string terminalId, int widgetId, string? couponId, IdempotentStart? idempotency = null)
     {
         if (idempotency is not null
-            && await GrainFactory.GetGrain<IWidgetSessionGrain>(idempotency.SessionId).ReplayStart(idempotency.Fingerprint) is { } replayed)
+            && await GrainFactory.Grain<IWidgetSessionGrain>(idempotency.SessionId).ReplayStart(idempotency.Fingerprint) is { } replayed)
         {
             return replayed;
         }
@@ -197,7 +197,7 @@ public sealed class LocationGrain(
         }
 
         var sessionId = idempotency?.SessionId ?? Guid.NewGuid().ToString("N");
-        var started = await GrainFactory.GetGrain<IWidgetSessionGrain>(sessionId)
+        var started = await GrainFactory.Grain<IWidgetSessionGrain>(sessionId)
             .Start(new SessionStartInfo(Key, terminalId, widget, couponId, idempotency?.Fingerprint, state.State.Settings.TimeZone,
                 watchedTerminals.Contains(terminalId)));
         if (!started.IsSuccess)
@@ -210,7 +210,7 @@ public sealed class LocationGrain(
         {
             // Not awaited: the terminal already points at the new session, and waiting for the old one's writes
             // would hold up every other start at this location.
-            GrainFactory.GetGrain<IWidgetSessionGrain>(previous).Supersede().Ignore();
+            GrainFactory.Grain<IWidgetSessionGrain>(previous).Supersede().Ignore();
         }
 
         return started;
@@ -228,7 +228,7 @@ public sealed class LocationGrain(
             // Awaited so that when the screen's subscription returns, the session on screen already publishes.
             try
             {
-                await GrainFactory.GetGrain<IWidgetSessionGrain>(sessionId).WatchFeed();
+                await GrainFactory.Grain<IWidgetSessionGrain>(sessionId).WatchFeed();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -268,7 +268,7 @@ public sealed class LocationGrain(
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         // Not awaited: counters are best effort, and waiting for the statistics grain's write would make this
         // location's list calls queue behind it.
-        GrainFactory.GetGrain<IWidgetStatsGrain>(GrainKeys.LocationDay(Key, today)).Add(increments).Ignore();
+        GrainFactory.Grain<IWidgetStatsGrain>(GrainKeys.LocationDay(Key, today)).Add(increments).Ignore();
         return Task.CompletedTask;
     }
 }

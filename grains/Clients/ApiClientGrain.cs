@@ -34,7 +34,7 @@ public sealed class ApiClientGrain(
         };
         state.State = new ApiClientState { Client = client, SecretHash = registration.SecretHash };
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IClientDirectoryGrain>(GrainKeys.ClientDirectory).Add(client.ClientId);
+        await GrainFactory.Grain<IClientDirectoryGrain>(GrainKeys.ClientDirectory).Add(client.ClientId);
         return Outcome<ApiClient>.Ok(client);
     }
 
@@ -52,7 +52,7 @@ public sealed class ApiClientGrain(
         state.State.Revoked = true;
         state.State.SecretHash = null;
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IClientDirectoryGrain>(GrainKeys.ClientDirectory).Remove(this.GetPrimaryKeyString());
+        await GrainFactory.Grain<IClientDirectoryGrain>(GrainKeys.ClientDirectory).Remove(this.GetPrimaryKeyString());
         return true;
     }
 }

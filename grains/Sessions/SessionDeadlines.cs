@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Widgets.Keys;
 using Widgets.Sessions;
 
 namespace Widgets.Grains.Sessions;
@@ -99,7 +100,7 @@ public sealed class SessionDeadlines : IDisposable
     {
         try
         {
-            await grains.GetGrain<IWidgetSessionGrain>(session).ExpireIfDue();
+            await grains.Grain<IWidgetSessionGrain>(session).ExpireIfDue();
         }
         catch (Exception ex)
         {

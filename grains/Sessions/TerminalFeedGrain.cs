@@ -21,7 +21,7 @@ public sealed class TerminalFeedGrain(ILogger<TerminalFeedGrain> logger) : Grain
         observers.Subscribe(observer, observer);
         // Told on every (re-)subscription, so a location that was reactivated meanwhile learns it again.
         var (location, terminalId) = Terminal;
-        await GrainFactory.GetGrain<ILocationGrain>(location.ToString()).SetTerminalWatched(terminalId, true);
+        await GrainFactory.Grain<ILocationGrain>(location.ToString()).SetTerminalWatched(terminalId, true);
     }
 
     public Task Unsubscribe(ITerminalObserver observer)
@@ -46,7 +46,7 @@ public sealed class TerminalFeedGrain(ILogger<TerminalFeedGrain> logger) : Grain
         }
 
         var (location, terminalId) = Terminal;
-        GrainFactory.GetGrain<ILocationGrain>(location.ToString()).SetTerminalWatched(terminalId, false).Ignore();
+        GrainFactory.Grain<ILocationGrain>(location.ToString()).SetTerminalWatched(terminalId, false).Ignore();
         this.DeactivateOnIdle();
     }
 }

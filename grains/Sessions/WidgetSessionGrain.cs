@@ -240,7 +240,7 @@ public sealed class WidgetSessionGrain(
             return Outcome<ConversionReceipt>.Invalid(errors);
         }
 
-        var ledger = GrainFactory.GetGrain<IWidgetLedgerGrain>(GrainKeys.Widget(Session.Location, widget.Id));
+        var ledger = GrainFactory.Grain<IWidgetLedgerGrain>(GrainKeys.Widget(Session.Location, widget.Id));
         if (widget.Type == WidgetType.ContestEntry && !await ledger.TryEnterContest(ContactKey(submission), SessionId))
         {
             return Outcome<ConversionReceipt>.Fail(DomainError.AlreadyEntered, "This contact has already entered this contest.");
@@ -407,7 +407,7 @@ public sealed class WidgetSessionGrain(
         }
 
         var key = recipient.Channel == WidgetChannel.Sms ? RecipientKeys.Sms(recipient.Address) : RecipientKeys.Email(recipient.Address);
-        var decision = await GrainFactory.GetGrain<IRecipientGrain>(key)
+        var decision = await GrainFactory.Grain<IRecipientGrain>(key)
             .RequestSend(Session.Location, DateOnly.FromDateTime(now.UtcDateTime), rules.DailyLimitPerRecipient);
         return decision switch
         {
@@ -454,7 +454,7 @@ public sealed class WidgetSessionGrain(
             CouponCode = Session.CouponCode,
         };
         var day = DateOnly.FromDateTime(now.UtcDateTime);
-        await GrainFactory.GetGrain<IConversionLogGrain>(GrainKeys.LocationDay(Session.Location, day)).Append(record);
+        await GrainFactory.Grain<IConversionLogGrain>(GrainKeys.LocationDay(Session.Location, day)).Append(record);
         Count(WidgetCounter.Converted);
     }
 
@@ -471,7 +471,7 @@ public sealed class WidgetSessionGrain(
         await state.WriteStateAsync();
         deadlines.Cancel(this.GetGrainId());
         await DropReminder();
-        GrainFactory.GetGrain<ILocationGrain>(Session.Location.ToString()).OnSessionEnded(Session.TerminalId, SessionId).Ignore();
+        GrainFactory.Grain<ILocationGrain>(Session.Location.ToString()).OnSessionEnded(Session.TerminalId, SessionId).Ignore();
         if (final is SessionState.TimedOut or SessionState.Cancelled)
         {
             Count(final == SessionState.TimedOut ? WidgetCounter.TimedOut : WidgetCounter.Cancelled);
@@ -525,7 +525,7 @@ public sealed class WidgetSessionGrain(
     private void Count(WidgetCounter counter)
     {
         var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        GrainFactory.GetGrain<IWidgetStatsGrain>(GrainKeys.LocationDay(Session.Location, day))
+        GrainFactory.Grain<IWidgetStatsGrain>(GrainKeys.LocationDay(Session.Location, day))
             .Add([new CounterIncrement(Session.Widget.Id, Session.TerminalId, counter, 1)])
             .Ignore();
     }
@@ -534,7 +534,7 @@ public sealed class WidgetSessionGrain(
     {
         if (Session.FeedWatched)
         {
-            GrainFactory.GetGrain<ITerminalFeedGrain>(GrainKeys.Terminal(Session.Location, Session.TerminalId))
+            GrainFactory.Grain<ITerminalFeedGrain>(GrainKeys.Terminal(Session.Location, Session.TerminalId))
                 .Publish(new TerminalEvent(type, SessionId, Session.Widget.Id, Session.State, clock.GetUtcNow(), Session.ExpiresAt))
                 .Ignore();
         }

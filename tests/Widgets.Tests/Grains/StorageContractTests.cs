@@ -1,0 +1,111 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Widgets.Grains;
+using Widgets.Grains.Consent;
+using Widgets.Tests.Infrastructure;
+using Xunit;
+
+namespace Widgets.Tests.Grains;
+
+/// <summary>
+/// The embedded grain storage (our SQLite queries behind Orleans' ADO.NET provider) keeps Orleans' optimistic
+/// concurrency: a writer holding an old version never overwrites a newer state. Two activations of one grain (e.g.
+/// during a silo failover) rely on this to not lose each other's work. See deploy/sql/sqlite/0004.
+/// </summary>
+[Collection(SiloClusterCollection.Name)]
+public sealed class StorageContractTests(SiloClusterFixture fixture)
+{
+    private IGrainStorage Storage => fixture.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(WidgetsStorage.Name);
+
+    [Fact]
+    public async Task Writes_round_trip_and_each_write_gets_a_new_version()
+    {
+        var id = NewGrain();
+        var first = State("first");
+        await Storage.WriteStateAsync("contract", id, first);
+        var firstVersion = first.ETag;
+        first.State!.Source = "second";
+        await Storage.WriteStateAsync("contract", id, first);
+
+        Assert.NotNull(firstVersion);
+        Assert.NotEqual(firstVersion, first.ETag);
+        Assert.Equal("second", (await Read(id)).State!.Source);
+    }
+
+    [Fact]
+    public async Task A_writer_with_an_old_version_is_refused_and_changes_nothing()
+    {
+        var id = NewGrain();
+        var current = State("original");
+        await Storage.WriteStateAsync("contract", id, current);
+        var stale = State("stale", current.ETag);
+        current.State!.Source = "newer";
+        await Storage.WriteStateAsync("contract", id, current);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("contract", id, stale));
+        var stored = await Read(id);
+        Assert.Equal("newer", stored.State!.Source);
+        Assert.Equal(current.ETag, stored.ETag);
+    }
+
+    [Fact]
+    public async Task A_first_write_over_an_existing_state_is_refused()
+    {
+        var id = NewGrain();
+        await Storage.WriteStateAsync("contract", id, State("existing"));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("contract", id, State("second first write")));
+        Assert.Equal("existing", (await Read(id)).State!.Source);
+    }
+
+    [Fact]
+    public async Task A_live_grain_whose_row_was_deleted_by_hand_stores_its_state_again()
+    {
+        var id = NewGrain();
+        var state = State("kept");
+        await Storage.WriteStateAsync("contract", id, state);
+        await DeleteRows(id);
+        state.State!.Source = "written after the delete";
+        await Storage.WriteStateAsync("contract", id, state);
+
+        var stored = await Read(id);
+        Assert.True(stored.RecordExists);
+        Assert.Equal("written after the delete", stored.State!.Source);
+    }
+
+    [Fact]
+    public async Task A_cleared_state_reads_as_absent_and_a_stale_writer_still_conflicts()
+    {
+        var id = NewGrain();
+        var state = State("to clear");
+        await Storage.WriteStateAsync("contract", id, state);
+        var before = state.ETag;
+        await Storage.ClearStateAsync("contract", id, state);
+
+        Assert.False((await Read(id)).RecordExists);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("contract", id, State("late", before)));
+    }
+
+    private static GrainId NewGrain() => GrainId.Create("storage-contract", $"grain-{Guid.NewGuid():N}");
+
+    private static GrainState<RecipientState> State(string source, string? etag = null) =>
+        new(new RecipientState { Source = source }) { ETag = etag };
+
+    private async Task<GrainState<RecipientState>> Read(GrainId id)
+    {
+        var state = new GrainState<RecipientState>(new RecipientState());
+        await Storage.ReadStateAsync("contract", id, state);
+        return state;
+    }
+
+    private async Task DeleteRows(GrainId id)
+    {
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(fixture.Data.Path, "widgets.db")}");
+        await db.OpenAsync();
+        await using var delete = db.CreateCommand();
+        delete.CommandText = "DELETE FROM OrleansStorage WHERE GrainTypeString = 'contract' AND GrainIdExtensionString = $key";
+        delete.Parameters.AddWithValue("$key", id.Key.ToString());
+        Assert.Equal(1, await delete.ExecuteNonQueryAsync());
+    }
+}
