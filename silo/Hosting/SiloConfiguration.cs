@@ -3,6 +3,8 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting.Kubernetes;
 using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Widgets.Grains;
 using Widgets.Hosting.Storage;
 
@@ -76,7 +78,11 @@ public static class SiloConfiguration
         }
 
         var embedded = widgets.Mode != HostingMode.Cluster;
-        silo.AddAdoNetGrainStorage(embedded ? SqliteWrites.InnerStorageName : WidgetsStorage.Name, o =>
+        var storageName = embedded ? SqliteWrites.InnerStorageName : WidgetsStorage.Name;
+        // Orleans picks a serializer registered under the provider's name over its JSON default.
+        silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(storageName, (sp, _) =>
+            new BinaryStateFormat(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));
+        silo.AddAdoNetGrainStorage(storageName, o =>
         {
             o.Invariant = invariant;
             o.ConnectionString = connectionString;

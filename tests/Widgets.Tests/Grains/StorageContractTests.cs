@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Widgets.Grains;
 using Widgets.Grains.Consent;
+using Widgets.Hosting.Storage;
 using Widgets.Tests.Infrastructure;
 using Xunit;
 
@@ -87,6 +88,23 @@ public sealed class StorageContractTests(SiloClusterFixture fixture)
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("contract", id, State("late", before)));
     }
 
+    [Fact]
+    public async Task A_state_stored_as_json_by_an_earlier_version_is_read_and_rewritten_in_the_binary_format()
+    {
+        var id = NewGrain();
+        var state = State("from before the binary format");
+        await Storage.WriteStateAsync("contract", id, state);
+        var json = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IGrainStorageSerializer>().Serialize(state.State);
+        Assert.Equal((byte)'{', json.ToMemory().Span[0]);
+        await SetPayload(id, json.ToArray());
+
+        var read = await Read(id);
+        Assert.Equal("from before the binary format", read.State!.Source);
+        await Storage.WriteStateAsync("contract", id, read);
+        Assert.Equal(BinaryStateFormat.Marker, (await Payload(id))[0]);
+        Assert.Equal("from before the binary format", (await Read(id)).State!.Source);
+    }
+
     private static GrainId NewGrain() => GrainId.Create("storage-contract", $"grain-{Guid.NewGuid():N}");
 
     private static GrainState<RecipientState> State(string source, string? etag = null) =>
@@ -99,10 +117,35 @@ public sealed class StorageContractTests(SiloClusterFixture fixture)
         return state;
     }
 
+    private async Task SetPayload(GrainId id, byte[] payload)
+    {
+        await using var db = await Open();
+        await using var update = db.CreateCommand();
+        update.CommandText = "UPDATE OrleansStorage SET PayloadBinary = $payload WHERE GrainTypeString = 'contract' AND GrainIdExtensionString = $key";
+        update.Parameters.AddWithValue("$payload", payload);
+        update.Parameters.AddWithValue("$key", id.Key.ToString());
+        Assert.Equal(1, await update.ExecuteNonQueryAsync());
+    }
+
+    private async Task<byte[]> Payload(GrainId id)
+    {
+        await using var db = await Open();
+        await using var query = db.CreateCommand();
+        query.CommandText = "SELECT PayloadBinary FROM OrleansStorage WHERE GrainTypeString = 'contract' AND GrainIdExtensionString = $key";
+        query.Parameters.AddWithValue("$key", id.Key.ToString());
+        return (byte[])(await query.ExecuteScalarAsync())!;
+    }
+
+    private async Task<SqliteConnection> Open()
+    {
+        var db = new SqliteConnection($"Data Source={Path.Combine(fixture.Data.Path, "widgets.db")}");
+        await db.OpenAsync();
+        return db;
+    }
+
     private async Task DeleteRows(GrainId id)
     {
-        await using var db = new SqliteConnection($"Data Source={Path.Combine(fixture.Data.Path, "widgets.db")}");
-        await db.OpenAsync();
+        await using var db = await Open();
         await using var delete = db.CreateCommand();
         delete.CommandText = "DELETE FROM OrleansStorage WHERE GrainTypeString = 'contract' AND GrainIdExtensionString = $key";
         delete.Parameters.AddWithValue("$key", id.Key.ToString());

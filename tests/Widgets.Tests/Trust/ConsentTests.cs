@@ -32,20 +32,17 @@ public sealed class ConsentTests(TrustFixture gateway)
 
         var sent = (await response.Data())["messages"]!.AsArray().Select(m => m!.Text("messageId")).ToList();
         Assert.Equal(2, sent.Count);
-        var stored = Assert.Single(await StoredState.Containing(gateway.DataDirectory, "session", text));
-        var all = Objects(JsonNode.Parse(stored)).ToList();
-        var records = all.Where(o => Get(o, "MessageId") is JsonValue && sent.Contains(Get(o, "MessageId")!.GetValue<string>())).ToList();
-        Assert.True(records.Count == 2, $"Expected both messages in the stored session: {stored}");
-        foreach (var record in records)
+        var stored = Assert.Single(await StoredState.Sessions(gateway.DataDirectory), r => r.Messages?.Any(m => m.Consent?.Text == text) == true);
+        var records = stored.Messages!.Where(m => sent.Contains(m.MessageId)).ToList();
+        Assert.Equal(2, records.Count);
+        foreach (var consent in records.Select(r => r.Consent))
         {
-            var consent = Resolve(Get(record, "Consent"), all);
-            Assert.True(consent is JsonObject, $"No consent kept with message {record.ToJsonString()}");
-            Assert.True(Get(consent, "Marketing")!.GetValue<bool>());
-            Assert.Equal(text, Get(consent, "Text")!.GetValue<string>());
-            Assert.Equal("lane-2", Get(consent, "TerminalId")!.GetValue<string>());
-            Assert.Equal("Sam", Get(consent, "SalesPerson")!.GetValue<string>());
-            var at = DateTimeOffset.Parse(Get(consent, "At")!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-            Assert.InRange(at, before, DateTimeOffset.UtcNow.AddSeconds(1));
+            Assert.NotNull(consent);
+            Assert.True(consent.Marketing);
+            Assert.Equal(text, consent.Text);
+            Assert.Equal("lane-2", consent.TerminalId);
+            Assert.Equal("Sam", consent.SalesPerson);
+            Assert.InRange(consent.At, before, DateTimeOffset.UtcNow.AddSeconds(1));
         }
     }
 
@@ -82,37 +79,4 @@ public sealed class ConsentTests(TrustFixture gateway)
         await submitted.Html(HttpStatusCode.OK);
         return shown.SessionId;
     }
-
-    /// <summary>Every JSON object in the tree.</summary>
-    private static IEnumerable<JsonObject> Objects(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                yield return o;
-                foreach (var child in o.SelectMany(p => Objects(p.Value)))
-                {
-                    yield return child;
-                }
-
-                break;
-            case JsonArray a:
-                foreach (var child in a.SelectMany(Objects))
-                {
-                    yield return child;
-                }
-
-                break;
-        }
-    }
-
-    /// <summary>The object a <c>{"$ref": id}</c> stands for (the storage serializer writes a shared object once).</summary>
-    private static JsonNode? Resolve(JsonNode? node, List<JsonObject> all) =>
-        node is JsonObject { Count: 1 } o && o["$ref"] is JsonValue id
-            ? all.FirstOrDefault(x => x["$id"]?.GetValue<string>() == id.GetValue<string>())
-            : node;
-
-    /// <summary>A property by name in any case (the storage serializer's naming is its own business).</summary>
-    private static JsonNode? Get(JsonNode? node, string name) =>
-        node is JsonObject o ? o.FirstOrDefault(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)).Value : null;
 }
