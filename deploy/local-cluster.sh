@@ -78,6 +78,9 @@ cluster_env() {
   export ConnectionStrings__Postgres="$postgres"
   export Widgets__DataDirectory="$run/data"
   export Auth__SigningKey; Auth__SigningKey=$(signing_key)
+  # Several .NET processes share this machine: keep the GC's dynamic heap adaptation (DATAS) on, which the
+  # gateway's build turns off for the single-process embedded mode (docs/PERFORMANCE.md).
+  export DOTNET_GCDynamicAdaptationMode=1
 }
 
 silo_dll() { echo "$root/silo/bin/$configuration/net10.0/Widgets.Silo.dll"; }
