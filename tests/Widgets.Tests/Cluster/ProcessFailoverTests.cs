@@ -69,7 +69,8 @@ public sealed partial class ProcessFailoverTests(ITestOutputHelper output)
 
         var stoppedAt = DateTimeOffset.UtcNow;
         var exchanges = traffic.Exchanges;
-        var unavailable = exchanges.Where(e => e.Status == 503).ToList();
+        // Ordered by when each was sent: the exchanges are recorded as they complete.
+        var unavailable = exchanges.Where(e => e.Status == 503).OrderBy(e => e.At).ToList();
         var (window, windowLane, windowFrom) = traffic.LongestErrorWindow();
         var (sessionProblems, sessionBodies) = await CheckSessionsAsync(pos, traffic);
         var (messagesChecked, lost, duplicated, unacknowledged) = CheckMessages(traffic, smtp);
