@@ -17,6 +17,8 @@ namespace Widgets.Tests.Grains;
 [Collection(SiloClusterCollection.Name)]
 public sealed class StorageContractTests(SiloClusterFixture fixture)
 {
+    private const string StateName = "contract";
+
     private IGrainStorage Storage => fixture.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(WidgetsStorage.Name);
 
     [Fact]
@@ -24,10 +26,10 @@ public sealed class StorageContractTests(SiloClusterFixture fixture)
     {
         var id = NewGrain();
         var first = State("first");
-        await Storage.WriteStateAsync("contract", id, first);
+        await Storage.WriteStateAsync(StateName, id, first);
         var firstVersion = first.ETag;
         first.State!.Source = "second";
-        await Storage.WriteStateAsync("contract", id, first);
+        await Storage.WriteStateAsync(StateName, id, first);
 
         Assert.NotNull(firstVersion);
         Assert.NotEqual(firstVersion, first.ETag);
@@ -39,12 +41,12 @@ public sealed class StorageContractTests(SiloClusterFixture fixture)
     {
         var id = NewGrain();
         var current = State("original");
-        await Storage.WriteStateAsync("contract", id, current);
+        await Storage.WriteStateAsync(StateName, id, current);
         var stale = State("stale", current.ETag);
         current.State!.Source = "newer";
-        await Storage.WriteStateAsync("contract", id, current);
+        await Storage.WriteStateAsync(StateName, id, current);
 
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("contract", id, stale));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(StateName, id, stale));
         var stored = await Read(id);
         Assert.Equal("newer", stored.State!.Source);
         Assert.Equal(current.ETag, stored.ETag);
@@ -54,9 +56,9 @@ public sealed class StorageContractTests(SiloClusterFixture fixture)
     public async Task A_first_write_over_an_existing_state_is_refused()
     {
         var id = NewGrain();
-        await Storage.WriteStateAsync("contract", id, State("existing"));
+        await Storage.WriteStateAsync(StateName, id, State("existing"));
 
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("contract", id, State("second first write")));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(StateName, id, State("second first write")));
         Assert.Equal("existing", (await Read(id)).State!.Source);
     }
 
@@ -65,10 +67,10 @@ public sealed class StorageContractTests(SiloClusterFixture fixture)
     {
         var id = NewGrain();
         var state = State("kept");
-        await Storage.WriteStateAsync("contract", id, state);
+        await Storage.WriteStateAsync(StateName, id, state);
         await DeleteRows(id);
         state.State!.Source = "written after the delete";
-        await Storage.WriteStateAsync("contract", id, state);
+        await Storage.WriteStateAsync(StateName, id, state);
 
         var stored = await Read(id);
         Assert.True(stored.RecordExists);
@@ -80,12 +82,12 @@ public sealed class StorageContractTests(SiloClusterFixture fixture)
     {
         var id = NewGrain();
         var state = State("to clear");
-        await Storage.WriteStateAsync("contract", id, state);
+        await Storage.WriteStateAsync(StateName, id, state);
         var before = state.ETag;
-        await Storage.ClearStateAsync("contract", id, state);
+        await Storage.ClearStateAsync(StateName, id, state);
 
         Assert.False((await Read(id)).RecordExists);
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("contract", id, State("late", before)));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(StateName, id, State("late", before)));
     }
 
     [Fact]
@@ -93,14 +95,14 @@ public sealed class StorageContractTests(SiloClusterFixture fixture)
     {
         var id = NewGrain();
         var state = State("from before the binary format");
-        await Storage.WriteStateAsync("contract", id, state);
+        await Storage.WriteStateAsync(StateName, id, state);
         var json = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IGrainStorageSerializer>().Serialize(state.State);
         Assert.Equal((byte)'{', json.ToMemory().Span[0]);
         await SetPayload(id, json.ToArray());
 
         var read = await Read(id);
         Assert.Equal("from before the binary format", read.State!.Source);
-        await Storage.WriteStateAsync("contract", id, read);
+        await Storage.WriteStateAsync(StateName, id, read);
         Assert.Equal(BinaryStateFormat.Marker, (await Payload(id))[0]);
         Assert.Equal("from before the binary format", (await Read(id)).State!.Source);
     }
@@ -113,42 +115,33 @@ public sealed class StorageContractTests(SiloClusterFixture fixture)
     private async Task<GrainState<RecipientState>> Read(GrainId id)
     {
         var state = new GrainState<RecipientState>(new RecipientState());
-        await Storage.ReadStateAsync("contract", id, state);
+        await Storage.ReadStateAsync(StateName, id, state);
         return state;
     }
 
-    private async Task SetPayload(GrainId id, byte[] payload)
-    {
-        await using var db = await Open();
-        await using var update = db.CreateCommand();
-        update.CommandText = "UPDATE OrleansStorage SET PayloadBinary = $payload WHERE GrainTypeString = 'contract' AND GrainIdExtensionString = $key";
-        update.Parameters.AddWithValue("$payload", payload);
-        update.Parameters.AddWithValue("$key", id.Key.ToString());
-        Assert.Equal(1, await update.ExecuteNonQueryAsync());
-    }
+    private Task SetPayload(GrainId id, byte[] payload) =>
+        ExpectOneRow(OnRow(id, "UPDATE OrleansStorage SET PayloadBinary = $payload", c => c.ExecuteNonQueryAsync(), payload));
 
-    private async Task<byte[]> Payload(GrainId id)
-    {
-        await using var db = await Open();
-        await using var query = db.CreateCommand();
-        query.CommandText = "SELECT PayloadBinary FROM OrleansStorage WHERE GrainTypeString = 'contract' AND GrainIdExtensionString = $key";
-        query.Parameters.AddWithValue("$key", id.Key.ToString());
-        return (byte[])(await query.ExecuteScalarAsync())!;
-    }
+    private async Task<byte[]> Payload(GrainId id) =>
+        (byte[])(await OnRow(id, "SELECT PayloadBinary FROM OrleansStorage", c => c.ExecuteScalarAsync()))!;
 
-    private async Task<SqliteConnection> Open()
+    private Task DeleteRows(GrainId id) => ExpectOneRow(OnRow(id, "DELETE FROM OrleansStorage", c => c.ExecuteNonQueryAsync()));
+
+    private static async Task ExpectOneRow(Task<int> changed) => Assert.Equal(1, await changed);
+
+    /// <summary>Runs <paramref name="statement"/> on the stored row of <paramref name="id"/> (it gets the row's WHERE).</summary>
+    private async Task<T> OnRow<T>(GrainId id, string statement, Func<SqliteCommand, Task<T>> run, byte[]? payload = null)
     {
-        var db = new SqliteConnection($"Data Source={Path.Combine(fixture.Data.Path, "widgets.db")}");
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(fixture.Data.Path, "widgets.db")}");
         await db.OpenAsync();
-        return db;
-    }
+        await using var command = db.CreateCommand();
+        command.CommandText = $"{statement} WHERE GrainTypeString = '{StateName}' AND GrainIdExtensionString = $key";
+        command.Parameters.AddWithValue("$key", id.Key.ToString());
+        if (payload is not null)
+        {
+            command.Parameters.AddWithValue("$payload", payload);
+        }
 
-    private async Task DeleteRows(GrainId id)
-    {
-        await using var db = await Open();
-        await using var delete = db.CreateCommand();
-        delete.CommandText = "DELETE FROM OrleansStorage WHERE GrainTypeString = 'contract' AND GrainIdExtensionString = $key";
-        delete.Parameters.AddWithValue("$key", id.Key.ToString());
-        Assert.Equal(1, await delete.ExecuteNonQueryAsync());
+        return await run(command);
     }
 }
