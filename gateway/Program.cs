@@ -22,7 +22,7 @@ builder.Services.AddSingleton<TwilioSignature>();
 builder.Services.AddSingleton<LandingCsrf>();
 builder.Services.AddSingleton<RecipientParser>();
 builder.Services.AddSingleton<ListingBodies>();
-builder.Services.AddOpenApi();
+builder.Services.AddWidgetsOpenApi();
 if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()))
 {
     builder.Services.AddHostedService<DemoSeeder>();
