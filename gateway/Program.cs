@@ -23,7 +23,7 @@ builder.Services.AddSingleton<LandingCsrf>();
 builder.Services.AddSingleton<RecipientParser>();
 builder.Services.AddSingleton<ListingBodies>();
 builder.Services.AddWidgetsOpenApi();
-if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()))
+if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()) && !DocumentGeneration.IsActive)
 {
     builder.Services.AddHostedService<DemoSeeder>();
 }

@@ -19,10 +19,12 @@ public static class AnalyticsEndpoints
             .WithDescription("Counters per widget (and per terminal) over UTC days `from`–`to` (default today, at most 92 days): listed → started → "
                 + "qrShown / messagesSent → scanned → converted, plus timedOut and cancelled, and converted ÷ started. Counters may lag a few seconds. "
                 + "`format=csv` answers the same as CSV (spreadsheet-safe).")
-            .WithResponseContent(200, "text/csv", "With `format=csv`: a header row, then one row per widget and one per widget and terminal.");
+            .WithResponseContent(200, "text/csv", "With `format=csv`: a header row, then one row per widget and one per widget and terminal.")
+            .ProducesProblems(ProblemCodes.ValidationFailed);
         location.MapGet("/conversions", Conversions).WithName("listConversions")
             .WithSummary("What customers submitted")
-            .WithDescription("Every landing-page submission over UTC days `from`–`to` (default today), with the consent given and the exact consent text shown.");
+            .WithDescription("Every landing-page submission over UTC days `from`–`to` (default today), with the consent given and the exact consent text shown.")
+            .ProducesProblems(ProblemCodes.ValidationFailed);
         return app;
     }
 

@@ -49,6 +49,7 @@ public static class CustomerPages
             .WithResponseContent(400, "text/html", "The form again, with what to correct.")
             .WithResponseContent(403, "text/html", "The form's anti-forgery token is missing or wrong, or the post came from another site.")
             .WithResponseContent(404, "text/html", "The link expired or was tampered with: a page that says so.")
+            .WithResponseContent(409, "text/html", "This contact already entered the contest, or every coupon was handed out: a page that says so.")
             .WithResponseContent(413, "text/html", "The form is larger than 16 KB.");
         return app;
     }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Dashboard;
 using Widgets.Gateway.Auth;
+using Widgets.Gateway.Hosting;
 using Widgets.Gateway.Http;
 using Widgets.Hosting;
 
@@ -16,7 +17,10 @@ public static class OperationsEndpoints
         app.MapGet("/readyz", Ready).AllowAnonymous().WithTags("Operations").WithName("ready")
             .WithSummary("Readiness").WithDescription("This instance can serve: 200 when ready, 503 `not_ready` when not.")
             .ProducesProblems(NotReady);
-        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AuthSetup.DashboardPolicy).ExcludeFromDescription();
+        if (!DocumentGeneration.IsActive)
+        {
+            app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AuthSetup.DashboardPolicy).ExcludeFromDescription();
+        }
         return app;
     }
 

@@ -21,7 +21,7 @@ public static class TerminalEventStream
             .WithDescription("A `text/event-stream` of the terminal's session changes (`sessionStarted`, `qrShown`, `qrScanned`, `messageSent`, `converted`, "
                 + "`sessionEnded`), each event's data a JSON object; a comment line every 15 s keeps proxies from closing the stream.")
             .Produces<TerminalEvent>(StatusCodes.Status200OK, "text/event-stream")
-            .ProducesProblems(DomainError.TerminalNotFound);
+            .ProducesProblems(ProblemCodes.ValidationFailed, ProblemCodes.TerminalNotFound);
         return pos;
     }
 
