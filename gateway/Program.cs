@@ -15,9 +15,7 @@ builder.AddWidgetsOrleans();
 builder.Services.AddWidgetsHttp();
 RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
 builder.Services.AddWidgetsAuth();
-builder.Services.AddSingleton<LinkTokens>();
-builder.Services.AddSingleton<PublicUrls>();
-builder.Services.AddSingleton<UnsubscribeTokens>();
+builder.Services.AddWidgetsLinks();
 builder.Services.AddSingleton<TwilioSignature>();
 builder.Services.AddSingleton<LandingCsrf>();
 builder.Services.AddSingleton<RecipientParser>();
@@ -29,6 +27,7 @@ if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopmen
 }
 
 var app = builder.Build();
+app.WarnWithoutPublicBaseUrl();
 app.UseWidgetsErrors();
 app.UseAuthentication();
 app.UseAuthorization();

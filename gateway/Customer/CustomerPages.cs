@@ -16,7 +16,7 @@ public static class CustomerPages
     public static IEndpointRouteBuilder MapCustomerPages(this IEndpointRouteBuilder app)
     {
         var screen = app.MapGroup("/s/{token}").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).WithTags(Tag)
-            .ProducesProblems(ProblemCodes.RateLimited);
+            .AddEndpointFilter<RequestScopeFilter>().ProducesProblems(ProblemCodes.RateLimited);
         screen.MapGet("", Screen).WithName("screenPage")
             .WithSummary("The customer-facing screen's page of a session")
             .WithDescription("The HTML page behind qrCodeHtmlLinkUrl / qrCodePreviewHtmlLinkUrl: the QR code, the widget's headline, a countdown and the live state.")
@@ -79,18 +79,18 @@ public static class CustomerPages
             : Envelope.Ok(ScreenState.From(view, clock.GetUtcNow()));
     }
 
-    private static IResult QrPng(string token, HttpContext context, LinkTokens tokens, PublicUrls urls) =>
-        QrImage(token, context, tokens, urls, landing => TypedResults.File(QrImages.Png(landing), "image/png"));
+    private static IResult QrPng(string token, HttpContext context, LinkTokens tokens, PublicLinks links) =>
+        QrImage(token, context, tokens, links, landing => TypedResults.File(QrImages.Png(landing), "image/png"));
 
-    private static IResult QrSvg(string token, HttpContext context, LinkTokens tokens, PublicUrls urls) =>
-        QrImage(token, context, tokens, urls, landing => TypedResults.Text(QrImages.Svg(landing), "image/svg+xml; charset=utf-8"));
+    private static IResult QrSvg(string token, HttpContext context, LinkTokens tokens, PublicLinks links) =>
+        QrImage(token, context, tokens, links, landing => TypedResults.Text(QrImages.Svg(landing), "image/svg+xml; charset=utf-8"));
 
     /// <summary>A QR code of a freshly signed landing URL; the screen token alone proves the session, no grain call.</summary>
-    private static IResult QrImage(string token, HttpContext context, LinkTokens tokens, PublicUrls urls, Func<string, IResult> render)
+    private static IResult QrImage(string token, HttpContext context, LinkTokens tokens, PublicLinks links, Func<string, IResult> render)
     {
         CustomerHeaders.ForResource(context.Response);
         return tokens.Verify(LinkKind.Screen, token) is { } sessionId
-            ? render(urls.Landing(context.Request, sessionId))
+            ? render(links.Landing(sessionId))
             : Problems.Of(ProblemCodes.LinkExpired);
     }
 

@@ -89,7 +89,7 @@ public static class PosEndpoints
     }
 
     private static async Task<Results<Ok<DataEnvelope<StartSessionResponse>>, ProblemHttpResult>> Start(
-        IdempotencyKey? key, PosBody<StartSessionRequest> request, HttpContext context, IGrainFactory grains, PublicUrls urls)
+        IdempotencyKey? key, PosBody<StartSessionRequest> request, PublicLinks links, HttpContext context, IGrainFactory grains)
     {
         var (body, location) = (request.Body, request.Location);
         var idempotency = key is null ? null : new IdempotentStart(key.SessionIdFor(context.GetApiClient().ClientId, location), IdempotencyKey.Fingerprint("start", body));
@@ -100,13 +100,13 @@ public static class PosEndpoints
         }
 
         var s = started.Value!;
-        var pos = $"{urls.Base(context.Request)}/v2/pos/{location.PosSystemId}";
-        return Envelope.Ok(new StartSessionResponse(s.SessionId, urls.Screen(context.Request, s.SessionId), s.ExpiresAt, s.TimeoutSeconds,
+        var pos = $"{links.Base}/v2/pos/{location.PosSystemId}";
+        return Envelope.Ok(new StartSessionResponse(s.SessionId, links.Screen(s.SessionId), s.ExpiresAt, s.TimeoutSeconds,
             $"{pos}/widget/sessions/{s.SessionId}", $"{pos}/terminals/{body.TerminalId}/events?posLocationId={Uri.EscapeDataString(location.LocationId)}"));
     }
 
     private static async Task<Results<Ok<DataEnvelope<ShowQrCodeResponse>>, ProblemHttpResult>> ShowQrCode(
-        IdempotencyKey? key, PosBody<SessionInteractionRequest> request, HttpContext context, IGrainFactory grains, PublicUrls urls)
+        IdempotencyKey? key, PosBody<SessionInteractionRequest> request, PublicLinks links, IGrainFactory grains)
     {
         var body = request.Body;
         if (!FieldRules.IsSessionId(body.SessionId))
@@ -120,12 +120,12 @@ public static class PosEndpoints
             return Problems.From(shown);
         }
 
-        var screen = urls.Screen(context.Request, body.SessionId!);
-        return Envelope.Ok(new ShowQrCodeResponse(screen, urls.Landing(context.Request, body.SessionId!), $"{screen}/qr.png", $"{screen}/qr.svg", shown.Value!.ExpiresAt));
+        var screen = links.Screen(body.SessionId!);
+        return Envelope.Ok(new ShowQrCodeResponse(screen, links.Landing(body.SessionId!), $"{screen}/qr.png", $"{screen}/qr.svg", shown.Value!.ExpiresAt));
     }
 
     private static async Task<Results<Ok<DataEnvelope<SendMessageResponse>>, ProblemHttpResult>> SendMessage(
-        IdempotencyKey? key, PosBody<SessionInteractionRequest> request, HttpContext context, IGrainFactory grains, PublicUrls urls, RecipientParser parser,
+        IdempotencyKey? key, PosBody<SessionInteractionRequest> request, PublicLinks links, IGrainFactory grains, RecipientParser parser,
         TimeProvider clock)
     {
         var body = request.Body;
@@ -144,10 +144,10 @@ public static class PosEndpoints
             ? new ConsentRecord { Marketing = c.Marketing ?? false, Text = c.Text, At = clock.GetUtcNow(), TerminalId = body.TerminalId, SalesPerson = body.Profile?.SalesPerson }
             : null;
         var addressed = recipients
-            .Select(r => r.Channel == WidgetChannel.Email ? r with { UnsubscribeUrl = urls.Unsubscribe(context.Request, r.Address) } : r)
+            .Select(r => r.Channel == WidgetChannel.Email ? r with { UnsubscribeUrl = links.Unsubscribe(r.Address) } : r)
             .ToList();
         var command = new SendMessageCommand(body.ToInteraction(request.Location, key?.For("sendMessage", body)), addressed,
-            urls.Landing(context.Request, body.SessionId!), consent, urls.DeliveryCallback(context.Request, body.SessionId!));
+            links.Landing(body.SessionId!), consent, links.DeliveryCallback(body.SessionId!));
         var sent = await grains.Grain<IWidgetSessionGrain>(body.SessionId!).SendMessage(command);
         return sent.IsSuccess
             ? Envelope.Ok(new SendMessageResponse(sent.Value!.Select(MessageDtos.From).ToList()))
