@@ -9,42 +9,47 @@ using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Ops;
 using Widgets.Gateway.Pos;
+using Widgets.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddWidgetsOrleans();
-builder.Services.AddWidgetsHttp();
-RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
-builder.Services.AddWidgetsAuth();
-builder.Services.AddWidgetsLinks();
-builder.Services.AddSingleton<TwilioSignature>();
-builder.Services.AddSingleton<LandingCsrf>();
-builder.Services.AddSingleton<RecipientParser>();
-builder.Services.AddSingleton<ListingBodies>();
-builder.Services.AddWidgetsOpenApi();
-if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()) && !DocumentGeneration.IsActive)
+// A start-up refusal (a setting to change) is printed with the fix and exits 1, not as a stack trace.
+return StartupRefusedException.Guard(() =>
 {
-    builder.Services.AddHostedService<DemoSeeder>();
-}
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddWidgetsOrleans();
+    builder.Services.AddWidgetsHttp();
+    RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
+    builder.Services.AddWidgetsAuth();
+    builder.Services.AddWidgetsLinks();
+    builder.Services.AddSingleton<TwilioSignature>();
+    builder.Services.AddSingleton<LandingCsrf>();
+    builder.Services.AddSingleton<RecipientParser>();
+    builder.Services.AddSingleton<ListingBodies>();
+    builder.Services.AddWidgetsOpenApi();
+    if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()) && !DocumentGeneration.IsActive)
+    {
+        builder.Services.AddHostedService<DemoSeeder>();
+    }
 
-var app = builder.Build();
-app.WarnWithoutPublicBaseUrl();
-app.UseWidgetsErrors();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseRateLimiter();
+    var app = builder.Build();
+    app.WarnWithoutPublicBaseUrl();
+    app.UseWidgetsErrors();
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.UseRateLimiter();
 
-app.MapOpenApi();
-app.MapScalarApiReference();
-app.MapTokenEndpoint();
-app.MapPosEndpoints();
-app.MapCatalogueEndpoints();
-app.MapAnalyticsEndpoints();
-app.MapClientEndpoints();
-app.MapCustomerPages();
-app.MapConsentEndpoints();
-app.MapOperationsEndpoints();
+    app.MapOpenApi();
+    app.MapScalarApiReference();
+    app.MapTokenEndpoint();
+    app.MapPosEndpoints();
+    app.MapCatalogueEndpoints();
+    app.MapAnalyticsEndpoints();
+    app.MapClientEndpoints();
+    app.MapCustomerPages();
+    app.MapConsentEndpoints();
+    app.MapOperationsEndpoints();
 
-app.Run();
+    app.Run();
+});
 
 /// <summary>Entry point; public so tests can refer to the gateway's assembly.</summary>
 public partial class Program;

@@ -36,11 +36,14 @@ public static class ClientEndpoints
         return app;
     }
 
-    private static async Task<Results<Created<DataEnvelope<ClientDto>>, ProblemHttpResult>> Create(JsonBody<CreateClientRequest> request, IGrainFactory grains)
+    private static async Task<Results<Created<DataEnvelope<ClientDto>>, ProblemHttpResult>> Create(JsonBody<CreateClientRequest> request, IGrainFactory grains,
+        ApiClientCache cache)
     {
         var body = request.Body;
         var secret = ClientSecrets.Generate();
         var created = await grains.Grain<IApiClientGrain>(body.ClientId!).Register(body.ToRegistration(ClientSecrets.Hash(secret)), replace: false);
+        // A client of the same id may have been cached here before it was deleted: this gateway forgets it now.
+        cache.Forget(body.ClientId!);
         return created.IsSuccess
             ? Envelope.Created($"/v2/admin/clients/{body.ClientId}", ClientDto.From(created.Value!, secret))
             : Problems.From(created);

@@ -12,6 +12,12 @@ public sealed class AccessTokens(SigningKeys keys, TimeProvider clock)
     public const string Audience = "widgets";
     public const string ClientIdClaim = "client_id";
     public const string ScopeClaim = "scope";
+
+    /// <summary>
+    /// When the token's client was created, in Unix milliseconds: a client deleted and created again under the same
+    /// id is another client, and the first one's tokens must not work for it (issue times have only second precision).
+    /// </summary>
+    public const string ClientCreatedClaim = "client_created";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
     public string Issue(ApiClient client, IReadOnlyCollection<string> scopes)
@@ -24,11 +30,20 @@ public sealed class AccessTokens(SigningKeys keys, TimeProvider clock)
             IssuedAt = now,
             NotBefore = now,
             Expires = now + Lifetime,
-            Subject = new ClaimsIdentity([new Claim("sub", client.ClientId), new Claim(ClientIdClaim, client.ClientId), new Claim(ScopeClaim, string.Join(' ', scopes))]),
+            Subject = new ClaimsIdentity(
+            [
+                new Claim("sub", client.ClientId),
+                new Claim(ClientIdClaim, client.ClientId),
+                new Claim(ScopeClaim, string.Join(' ', scopes)),
+                new Claim(ClientCreatedClaim, Created(client), ClaimValueTypes.Integer64),
+            ]),
             SigningCredentials = new SigningCredentials(keys.AccessTokenKey, SecurityAlgorithms.HmacSha256),
         };
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }
+
+    /// <summary>The value of <see cref="ClientCreatedClaim"/> for <paramref name="client"/>.</summary>
+    public static string Created(ApiClient client) => client.CreatedAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static TokenValidationParameters ValidationParameters(SigningKeys keys) => new()
     {

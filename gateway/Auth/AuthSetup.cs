@@ -22,6 +22,7 @@ public static class AuthSetup
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<ApiClientCache>();
         services.AddSingleton<ClientCredentials>();
+        services.AddSingleton<SignInLimiter>();
         services.AddSingleton(_ => new CachingTokenHandler(new JsonWebTokenHandler { MapInboundClaims = false }));
 
         services.AddAuthentication(SelectorScheme)
@@ -74,8 +75,7 @@ public static class AuthSetup
     {
         var clientId = context.Principal?.FindFirst(AccessTokens.ClientIdClaim)?.Value;
         var client = clientId is null ? null : await context.HttpContext.RequestServices.GetRequiredService<ApiClientCache>().Get(clientId);
-        var issuedAt = context.SecurityToken.ValidFrom;
-        if (client is null || issuedAt < client.CreatedAt.UtcDateTime.AddSeconds(-1))
+        if (client is null || context.Principal!.FindFirst(AccessTokens.ClientCreatedClaim)?.Value != AccessTokens.Created(client))
         {
             context.Fail("The client of this token was revoked or re-created.");
             return;

@@ -10,9 +10,13 @@ public sealed class BasicClientAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ClientCredentials credentials) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ClientCredentials credentials,
+    SignInLimiter limiter) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Basic";
+
+    /// <summary>Set when the caller's address has used up its wrong attempts: the refusal is a 429 with this wait.</summary>
+    public const string RetryAfterItem = "widgets.signin.retryAfter";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -21,9 +25,16 @@ public sealed class BasicClientAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        if (limiter.Wait(Context) is { } wait)
+        {
+            Context.Items[RetryAfterItem] = wait;
+            return AuthenticateResult.Fail("Too many wrong secrets from this address.");
+        }
+
         var client = await credentials.Verify(presented.Id, presented.Secret);
         if (client is null)
         {
+            limiter.Failed(Context);
             return AuthenticateResult.Fail("Unknown client or wrong secret.");
         }
 

@@ -13,6 +13,13 @@ public sealed class ClientCredentials(IGrainFactory grains)
             return null;
         }
 
+        // The directory answers from memory: an id nobody registered activates no client grain, so guessing ids costs
+        // no memory.
+        if (!await grains.Grain<IClientDirectoryGrain>(GrainKeys.ClientDirectory).Contains(clientId))
+        {
+            return null;
+        }
+
         var grain = grains.Grain<IApiClientGrain>(clientId);
         var hash = await grain.GetSecretHash();
         return hash is not null && ClientSecrets.Matches(secret, hash) ? await grain.Get() : null;

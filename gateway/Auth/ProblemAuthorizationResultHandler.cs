@@ -17,6 +17,12 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
             return;
         }
 
+        if (context.Items[BasicClientAuthenticationHandler.RetryAfterItem] is TimeSpan wait)
+        {
+            await RateLimits.TooMany(context, wait).ExecuteAsync(context);
+            return;
+        }
+
         if (context.User.Identity?.IsAuthenticated != true)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"widgets\"";

@@ -34,12 +34,12 @@ public sealed class DemoSeeder(IGrainFactory grains, IConfiguration configuratio
             }
         }
 
-        var secrets = DemoSecrets.Load(configuration);
+        var (secrets, generated) = DemoSecrets.Load(configuration);
         var posId = configuration["Demo:PosClientId"] ?? "demo-pos";
         var adminId = configuration["Demo:AdminClientId"] ?? "demo-admin";
         await EnsureClient(posId, secrets.Pos, [Scopes.PosIntegration], [Location]);
         await EnsureClient(adminId, secrets.Admin, [Scopes.WidgetsAdmin], []);
-        lifetime.ApplicationStarted.Register(() => Announce(posId, secrets.Pos, adminId, secrets.Admin));
+        lifetime.ApplicationStarted.Register(() => Announce(posId, adminId, generated ? secrets : null));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -54,16 +54,23 @@ public sealed class DemoSeeder(IGrainFactory grains, IConfiguration configuratio
         }
     }
 
-    private void Announce(string posId, string posSecret, string adminId, string adminSecret)
+    /// <summary>
+    /// The banner. Secrets appear only on the start that generated them: console output ends up in logs, and a secret
+    /// printed at every start would sit in every log. Later starts point at the file that keeps them.
+    /// </summary>
+    private void Announce(string posId, string adminId, DemoSecrets? generated)
     {
         var url = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5080";
+        var file = DemoSecrets.PathIn(configuration);
         logger.LogInformation("Demo data ready at {Location}: POS client {PosClientId}, admin client {AdminClientId}", Location, posId, adminId);
+        var pos = generated?.Pos ?? "<secret>";
         Console.WriteLine($"""
 
             ==== Widgets demo ====================================================
-              POS client:    {posId} / {posSecret}   (scope pos_integration, location demo/store-1)
-              Admin client:  {adminId} / {adminSecret}   (scope widgets_admin)
-              Token:         curl -s -u {posId}:{posSecret} -d grant_type=client_credentials -d scope=pos_integration {url}/connect/token
+              POS client:    {posId} / {pos}   (scope pos_integration, location demo/store-1)
+              Admin client:  {adminId} / {generated?.Admin ?? "<secret>"}   (scope widgets_admin)
+              Secrets:       {(generated is null ? "kept in" : "generated now, shown once; kept in")} {file} (readable by this user only)
+              Token:         curl -s -u {posId}:{pos} -d grant_type=client_credentials -d scope=pos_integration {url}/connect/token
               Dashboard:     {url}/dashboard/      API docs: {url}/scalar/v1
             ======================================================================
 
@@ -73,20 +80,40 @@ public sealed class DemoSeeder(IGrainFactory grains, IConfiguration configuratio
     /// <summary>Demo secrets: configured, else generated once and kept in the data directory so they survive restarts.</summary>
     private sealed record DemoSecrets(string Pos, string Admin)
     {
-        public static DemoSecrets Load(IConfiguration configuration)
+        private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+        public static string PathIn(IConfiguration configuration) => Path.Combine(WidgetsOptions.From(configuration).DataPath, "demo-secrets.json");
+
+        /// <summary>The secrets, and whether this start generated one of them (configured ones are never printed).</summary>
+        public static (DemoSecrets Secrets, bool Generated) Load(IConfiguration configuration)
         {
-            var path = Path.Combine(WidgetsOptions.From(configuration).DataPath, "demo-secrets.json");
+            var path = PathIn(configuration);
             var saved = File.Exists(path) ? JsonSerializer.Deserialize<DemoSecrets>(File.ReadAllText(path)) : null;
             var secrets = new DemoSecrets(
                 configuration["Demo:PosClientSecret"] ?? saved?.Pos ?? ClientSecrets.Generate(),
                 configuration["Demo:AdminClientSecret"] ?? saved?.Admin ?? ClientSecrets.Generate());
+            var generated = (configuration["Demo:PosClientSecret"] is null && saved?.Pos is null)
+                || (configuration["Demo:AdminClientSecret"] is null && saved?.Admin is null);
             if (secrets != saved)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllText(path, JsonSerializer.Serialize(secrets));
+                var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = OwnerOnly;
+                }
+
+                using var file = new FileStream(path, options);
+                JsonSerializer.Serialize(file, secrets);
             }
 
-            return secrets;
+            if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(path) != OwnerOnly)
+            {
+                // A file written by an earlier version was readable by everyone on the host.
+                File.SetUnixFileMode(path, OwnerOnly);
+            }
+
+            return (secrets, generated);
         }
     }
 }

@@ -37,6 +37,7 @@ public static class OrleansHosting
         }
         else
         {
+            EmbeddedInstanceGuard.Claim(builder.Services, configuration);
             builder.UseOrleans(silo => silo.UseWidgetsClustering(configuration).AddWidgetsSilo(configuration));
         }
 

@@ -28,4 +28,7 @@ public interface IClientDirectoryGrain : IGrainWithStringKey
 
     [ReadOnly]
     Task<IReadOnlyList<string>> List();
+
+    [ReadOnly]
+    Task<bool> Contains(string clientId);
 }

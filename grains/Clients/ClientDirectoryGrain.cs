@@ -28,4 +28,6 @@ public sealed class ClientDirectoryGrain(
     }
 
     public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>(state.State.ClientIds.ToList());
+
+    public Task<bool> Contains(string clientId) => Task.FromResult(state.State.ClientIds.Contains(clientId));
 }

@@ -42,6 +42,12 @@ public class GatewayFixture : IAsyncLifetime
     /// <summary><c>http://127.0.0.1:PORT/</c>, where Kestrel listens.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The Orleans silo port of the gateway's own silo.</summary>
+    public int SiloPort { get; private set; }
+
+    /// <summary>The grains of the gateway's own silo (embedded mode), for what a test cannot see over HTTP.</summary>
+    public IGrainFactory Grains => factory!.Services.GetRequiredService<IGrainFactory>();
+
     /// <summary>A derived fixture changes settings here (e.g. low rate limits) before the gateway starts.</summary>
     protected virtual void Configure(IDictionary<string, string?> settings)
     {
@@ -56,6 +62,7 @@ public class GatewayFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(DataDirectory);
         var (smtpPort, siloPort, gatewayPort) = GatewayPorts.Three();
+        SiloPort = siloPort;
         await Smtp.StartAsync(smtpPort);
 
         var settings = new Dictionary<string, string?>

@@ -6,7 +6,7 @@ using Xunit;
 namespace Widgets.Tests.Trust;
 
 /// <summary>
-/// A gateway with low abuse limits, so tests can exceed them with a few dozen requests. Its own traffic (setup, other
+/// A gateway in production mode with low abuse limits, so tests can exceed them with a few dozen requests. Its own traffic (setup, other
 /// tests) comes from 127.0.0.1; a test that floods the per-IP limits does it from an address of its own on the
 /// loopback network (<see cref="FromAddress"/>), so each IP limit is exercised in isolation.
 /// </summary>
@@ -44,6 +44,8 @@ public sealed class AbuseLimitFixture : GatewayFixture
 
     protected override void Configure(IDictionary<string, string?> settings)
     {
+        // As in production: the dashboard asks for credentials even from loopback.
+        settings[Microsoft.AspNetCore.Hosting.WebHostDefaults.EnvironmentKey] = Microsoft.Extensions.Hosting.Environments.Production;
         settings["RateLimits:PosPerClientPerSecond"] = TrustSetup.Invariant(PosPerClientPerSecond);
         settings["RateLimits:PosPerTerminalPerSecond"] = TrustSetup.Invariant(PosPerTerminalPerSecond);
         settings["RateLimits:PublicPerIpPerSecond"] = TrustSetup.Invariant(PublicPerIpPerSecond);

@@ -93,6 +93,54 @@ public sealed class AbuseLimitTests(AbuseLimitFixture gateway)
         Assert.InRange(RetryAfter(stillRefused), 1, 60);
     }
 
+    [Fact]
+    public async Task Dashboard_sign_in_with_wrong_secrets_is_429_once_the_per_ip_allowance_is_spent_while_the_right_secret_from_another_ip_gets_in()
+    {
+        var guessing = gateway.FromAddress(IPAddress.Parse("127.0.0.25"));
+        var other = gateway.FromAddress(IPAddress.Parse("127.0.0.26"));
+
+        // One at a time, as a script guessing secrets would: each wrong secret counts.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < AbuseLimitFixture.TokenPerIpPerMinute + 5; i++)
+        {
+            using var guess = await guessing.SendAsync(DashboardRequest(GatewayFixture.AdminClientId, $"guess-{i}"));
+            statuses.Add(guess.StatusCode);
+        }
+
+        using var rightButLate = await guessing.SendAsync(DashboardRequest(GatewayFixture.AdminClientId, GatewayFixture.AdminClientSecret));
+        using var served = await other.SendAsync(DashboardRequest(GatewayFixture.AdminClientId, GatewayFixture.AdminClientSecret));
+
+        Assert.Equal(AbuseLimitFixture.TokenPerIpPerMinute, statuses.Count(s => s == HttpStatusCode.Unauthorized));
+        Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        await rightButLate.Problem(HttpStatusCode.TooManyRequests, "rate_limited");
+        Assert.InRange(RetryAfter(rightButLate), 1, 60);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
+    public async Task Made_up_client_ids_activate_no_client_grain()
+    {
+        var management = gateway.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        var type = gateway.Grains.GetGrain<Widgets.Clients.IApiClientGrain>("type-probe").GetGrainId().Type;
+        var before = (await management.GetActiveGrains(type)).Count;
+        var guessing = gateway.FromAddress(IPAddress.Parse("127.0.0.27"));
+
+        for (var i = 0; i < AbuseLimitFixture.TokenPerIpPerMinute - 2; i++)
+        {
+            using var guess = await guessing.SendAsync(TokenRequest($"made-up-{Guid.NewGuid():N}", "guess"));
+            Assert.Equal(HttpStatusCode.Unauthorized, guess.StatusCode);
+        }
+
+        Assert.Equal(before, (await management.GetActiveGrains(type)).Count);
+    }
+
+    private static HttpRequestMessage DashboardRequest(string clientId, string secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/ClusterStats");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{clientId}:{secret}")));
+        return request;
+    }
+
     /// <summary>Some of <paramref name="responses"/> were served (<paramref name="served"/>), the rest are 429 problems with Retry-After.</summary>
     private static async Task AssertThrottled(HttpResponseMessage[] responses, HttpStatusCode served, string what, bool mayAllBeRefused = false)
     {

@@ -50,4 +50,39 @@ public sealed class CachedTokenRevocationTests(TrustFixture gateway)
         Assert.Equal(forgedProblem.ToJsonString(), problem.ToJsonString());
         Assert.Equal(forged.Headers.WwwAuthenticate.ToString(), refused.Headers.WwwAuthenticate.ToString());
     }
+
+    [Fact]
+    public async Task A_token_of_a_client_deleted_and_created_again_under_the_same_id_within_a_second_is_refused_at_once()
+    {
+        var location = await gateway.CreateLocationAsync();
+        var route = location.PosRoute("widgets/list");
+        var list = new { posLocationId = location.LocationId };
+
+        // A token issued within the second before the client is re-created: token times have a one-second grain.
+        using var issued = await gateway.RequestToken(location.PosClientId, location.PosClientSecret, "pos_integration");
+        using var fresh = gateway.Anonymous();
+        fresh.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await issued.ReadJson())["access_token"]!.GetValue<string>());
+        using (var accepted = await fresh.PostJson(route, list))
+        {
+            await accepted.Data();
+        }
+
+        using (var revoked = await location.Admin.DeleteAsync($"/v2/admin/clients/{location.PosClientId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        }
+
+        using (var recreated = await location.Admin.PostJson("/v2/admin/clients", new
+        {
+            clientId = location.PosClientId,
+            scopes = new[] { "pos_integration" },
+            locations = new[] { new { posSystemId = location.PosSystemId, posLocationId = location.LocationId } },
+        }))
+        {
+            await recreated.Data(HttpStatusCode.Created);
+        }
+
+        using var old = await fresh.PostJson(route, list);
+        await old.Problem(HttpStatusCode.Unauthorized, "unauthorized");
+    }
 }
