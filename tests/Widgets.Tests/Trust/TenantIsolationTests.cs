@@ -136,15 +136,17 @@ public sealed class TenantIsolationTests(TrustFixture gateway)
         var victim = await Victim.Create(gateway, "pax", $"store-{Guid.NewGuid():N}");
         var realKey = TestTokens.AccessTokenKey(TrustFixture.SigningKey);
         var now = DateTimeOffset.UtcNow;
+        using var clients = await (await gateway.AdminClient()).GetAsync("/v2/admin/clients");
+        var created = (await clients.Data()).AsArray().ToDictionary(c => c!.Text("clientId"), c => c!.Time("createdAt"));
 
         // Controls: a token the test mints with the gateway's key and a valid lifetime works, so each forgery
         // below differs from a working token in exactly the way its name says.
-        using (var pos = await WithToken(TestTokens.Valid(victim.Location.PosClientId, "pos_integration", realKey)).GetAsync(victim.Location.PosRoute($"widget/sessions/{victim.SessionId}")))
+        using (var pos = await WithToken(TestTokens.Valid(victim.Location.PosClientId, "pos_integration", realKey, created[victim.Location.PosClientId])).GetAsync(victim.Location.PosRoute($"widget/sessions/{victim.SessionId}")))
         {
             await pos.Data();
         }
 
-        using (var admin = await WithToken(TestTokens.Valid(GatewayFixture.AdminClientId, "widgets_admin", realKey)).GetAsync(victim.Location.AdminRoute("terminals")))
+        using (var admin = await WithToken(TestTokens.Valid(GatewayFixture.AdminClientId, "widgets_admin", realKey, created[GatewayFixture.AdminClientId])).GetAsync(victim.Location.AdminRoute("terminals")))
         {
             await admin.Data();
         }
@@ -158,14 +160,15 @@ public sealed class TenantIsolationTests(TrustFixture gateway)
                 ["no token"] = null,
                 ["garbage"] = "not-a-jwt",
                 // Not before now (after the client was created), so its lifetime is the one thing wrong with it.
-                ["expired an hour ago"] = TestTokens.Mint(clientId, scope, now, now.AddHours(-1), realKey),
-                ["no expiry"] = TestTokens.Mint(clientId, scope, now, null, realKey),
-                ["signed with another key"] = TestTokens.Mint(clientId, scope, now, now.AddHours(1), TestTokens.OtherKey()),
-                ["alg none"] = TestTokens.Mint(clientId, scope, now, now.AddHours(1), key: null),
-                ["another issuer"] = TestTokens.Mint(clientId, scope, now, now.AddHours(1), realKey, issuer: "evil"),
-                ["another audience"] = TestTokens.Mint(clientId, scope, now, now.AddHours(1), realKey, audience: "evil"),
-                ["scope widened after signing"] = WidenScope(TestTokens.Valid(clientId, scope, realKey)),
-                ["unknown client"] = TestTokens.Valid($"ghost-{Guid.NewGuid():N}", scope, realKey),
+                ["expired an hour ago"] = TestTokens.Mint(clientId, scope, now, now.AddHours(-1), realKey, clientCreated: created[clientId]),
+                ["no expiry"] = TestTokens.Mint(clientId, scope, now, null, realKey, clientCreated: created[clientId]),
+                ["signed with another key"] = TestTokens.Mint(clientId, scope, now, now.AddHours(1), TestTokens.OtherKey(), clientCreated: created[clientId]),
+                ["alg none"] = TestTokens.Mint(clientId, scope, now, now.AddHours(1), key: null, clientCreated: created[clientId]),
+                ["another issuer"] = TestTokens.Mint(clientId, scope, now, now.AddHours(1), realKey, issuer: "evil", clientCreated: created[clientId]),
+                ["another audience"] = TestTokens.Mint(clientId, scope, now, now.AddHours(1), realKey, audience: "evil", clientCreated: created[clientId]),
+                ["scope widened after signing"] = WidenScope(TestTokens.Valid(clientId, scope, realKey, created[clientId])),
+                ["unknown client"] = TestTokens.Valid($"ghost-{Guid.NewGuid():N}", scope, realKey, created[clientId]),
+                ["an earlier client of the same id"] = TestTokens.Valid(clientId, scope, realKey, created[clientId].AddMilliseconds(-1)),
             };
             foreach (var (forgery, token) in forgeries)
             {

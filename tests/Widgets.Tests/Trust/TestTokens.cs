@@ -26,7 +26,7 @@ public static class TestTokens
     /// with <c>alg: none</c> when <paramref name="key"/> is null.
     /// </summary>
     public static string Mint(string clientId, string scope, DateTimeOffset notBefore, DateTimeOffset? expires, byte[]? key,
-        string issuer = Issuer, string audience = Audience)
+        string issuer = Issuer, string audience = Audience, DateTimeOffset? clientCreated = null)
     {
         var header = new Dictionary<string, object> { ["alg"] = key is null ? "none" : "HS256", ["typ"] = "JWT" };
         var payload = new Dictionary<string, object>
@@ -44,14 +44,20 @@ public static class TestTokens
             payload["exp"] = exp.ToUnixTimeSeconds();
         }
 
+        if (clientCreated is { } created)
+        {
+            // The gateway binds a token to its client's creation (the claim a re-created client's tokens differ in).
+            payload["client_created"] = created.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var input = $"{Base64Url(JsonSerializer.SerializeToUtf8Bytes(header))}.{Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload))}";
         var signature = key is null ? "" : Base64Url(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(input)));
         return $"{input}.{signature}";
     }
 
     /// <summary>A token that passes every check of the gateway (when <paramref name="key"/> is its key): the control of each forgery.</summary>
-    public static string Valid(string clientId, string scope, byte[] key) =>
-        Mint(clientId, scope, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(1), key);
+    public static string Valid(string clientId, string scope, byte[] key, DateTimeOffset? clientCreated = null) =>
+        Mint(clientId, scope, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(1), key, clientCreated: clientCreated);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
