@@ -71,7 +71,7 @@ public static class PosEndpoints
 
         var idempotency = key is null ? null : new IdempotentStart(
             IdempotencyKeys.SessionIdFor(context.GetApiClient().ClientId, location, key), IdempotencyKeys.Fingerprint("start", body));
-        var started = await grains.Grain<ILocationGrain>(location.ToString()).StartSession(body.TerminalId!, body.WidgetId!.Value, body.CouponId, idempotency);
+        var started = await grains.Grain<ITerminalGrain>(GrainKeys.Terminal(location, body.TerminalId!)).StartSession(body.WidgetId!.Value, body.CouponId, idempotency);
         if (!started.IsSuccess)
         {
             return Problems.From(started);
