@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Bytes the embedded service writes per session life (start → showQrCode → timeout), as the kernel counts them.
 #
-#   bench/bytes-per-flow.sh [GATEWAY_DLL] [SESSIONS] [COUPON_CODES]
+#   bench/bytes-per-flow.sh [GATEWAY_DLL] [SESSIONS] [COUPON_CODES] [PARALLEL]
 #
 # Starts the gateway (default: gateway/bin/Release/net10.0, build it first) on a fresh data directory, with logging at
 # Warning, registers SESSIONS terminals (default 200) and one widget (30 s timeout; with COUPON_CODES > 0 a coupon
 # widget with a pool of that many codes), then runs one session per terminal: start, showQrCode, and lets it time
-# out. Reports the process's written bytes (/proc/PID/io wchar: the SQLite WAL, the database, everything) per session,
-# measured from after the setup until every session has ended, minus the same idle time's writes. Needs curl.
+# out, PARALLEL (default 1) terminals at a time. Reports the process's written bytes (/proc/PID/io wchar: the SQLite
+# WAL, the database, everything) per session, from after the setup until every session has ended, minus what the
+# same time writes idle. Needs curl and bc.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dll=${1:-$root/gateway/bin/Release/net10.0/Widgets.Gateway.dll}
 sessions=${2:-200}
 codes=${3:-0}
+parallel=${4:-1}
 data=$(mktemp -d /tmp/widgets-bytes-XXXXXX)
 port=$(( 20000 + RANDOM % 20000 ))
 secret=bytes-per-flow-admin-secret-0123456789
@@ -40,23 +42,26 @@ if [ "$codes" -gt 0 ]; then
   type=couponDelivery
   settings="{\"couponCodes\":[$(seq -f '"CODE-%06g"' 1 "$codes" | paste -sd,)]}"
 fi
-widget=$(json "$admin" POST $admin_base/widgets "{\"name\":\"Bytes\",\"type\":\"$type\",\"contexts\":[\"checkout\"],\"channels\":[\"qr\"],\"timeoutSeconds\":30,\"content\":{\"headline\":\"Bytes\",\"body\":\"Scan\"},\"settings\":$settings}" \
-  | sed -E 's/.*"id":([0-9]+).*/\1/')
+echo "{\"name\":\"Bytes\",\"type\":\"$type\",\"contexts\":[\"checkout\"],\"channels\":[\"qr\"],\"timeoutSeconds\":30,\"content\":{\"headline\":\"Bytes\",\"body\":\"Scan\"},\"settings\":$settings}" >"$data/widget.json"
+widget=$(json "$admin" POST $admin_base/widgets "@$data/widget.json" | sed -E 's/.*"id":([0-9]+).*/\1/')
 for i in $(seq 1 "$sessions"); do json "$admin" PUT $admin_base/terminals/bytes-$i '{"name":"b"}' >/dev/null; done
 
 wchar() { awk '/^wchar/ {print $2}' /proc/$pid/io; }
 sleep 6 # let the setup's batched writes land
 idle_from=$(wchar); sleep 10; idle=$(( $(wchar) - idle_from ))
 from=$(wchar); started=$(date +%s.%N)
-for i in $(seq 1 "$sessions"); do
+flow() {
+  local i=$1 s
   s=$(json "$pos" POST /v2/pos/demo/widget/start "{\"posLocationId\":\"store-1\",\"terminalId\":\"bytes-$i\",\"widgetId\":$widget}" | sed -E 's/.*"sessionId":"([^"]+)".*/\1/')
   json "$pos" POST /v2/pos/demo/widget/showQrCode "{\"widgetId\":$widget,\"sessionId\":\"$s\",\"posLocationId\":\"store-1\",\"terminalId\":\"bytes-$i\"}" >/dev/null
-done
+}
+export -f flow json; export pos base widget
+seq 1 "$sessions" | xargs -P "$parallel" -I{} bash -c 'flow {}'
 # Every session ends 30 s after its QR code; the stats show it once its journal row is in.
 until json "$admin" GET "$admin_base/stats" | grep -q "\"timedOut\":$sessions"; do sleep 1; done
 sleep 6 # the last batched writes (stats flush, journal linger)
 elapsed=$(echo "$(date +%s.%N) - $started" | bc)
 total=$(( $(wchar) - from ))
 idle_share=$(echo "$idle * $elapsed / 10" | bc)
-echo "sessions: $sessions; coupon codes: $codes; written: $total bytes in ${elapsed%.*} s (idle writes over that time: ~$idle_share)"
+echo "sessions: $sessions ($parallel at a time); coupon codes: $codes; written: $total bytes in ${elapsed%.*} s (idle writes over that time: ~$idle_share)"
 echo "bytes written per session life: $(( (total - idle_share) / sessions ))"

@@ -3,19 +3,35 @@ using Microsoft.Extensions.Options;
 
 namespace Widgets.Grains.Journal;
 
+/// <summary>When a funnel row must be stored.</summary>
+public enum JournalWrite
+{
+    /// <summary>With the next batch (within <see cref="SessionOptions.StatsFlushInterval"/>); a crash may lose it.</summary>
+    Batched,
+
+    /// <summary>Within <see cref="SessionJournal.SoonDelay"/>, with the rows that come meanwhile; the caller learns when it is stored.</summary>
+    Soon,
+
+    /// <summary>At once (with whatever waits); the caller learns when it is stored.</summary>
+    Now,
+}
+
 /// <summary>
 /// Writes the sessions' funnel rows to the <see cref="IJournalStore"/> in batches, one silo-wide writer: the latest row
 /// of a session replaces its earlier ones while they wait, and one transaction carries every waiting session.
 /// </summary>
 /// <remarks>
-/// Two kinds of write. A row that must be stored before its session goes on (its end, before it drops the reminder
-/// that would repair a lost row) is written at once, together with whatever waits. Other rows (a start, a QR shown,
-/// a message) wait up to <see cref="SessionOptions.StatsFlushInterval"/>, so a session's early steps usually reach
-/// the database as one row; a crash may lose them, and the session's next activation (which its reminder or the
-/// start-up wake-up brings) writes its row again.
+/// A live session's rows (its start, QR, messages) are <see cref="JournalWrite.Batched"/>: its early steps usually
+/// reach the database as one row, and a row a crash loses is written again by the session's next activation (which
+/// its reminder or the start-up wake-up brings). A session's final row is <see cref="JournalWrite.Soon"/>: the session
+/// drops its reminder only once the row is stored, and the short wait lets many ends share one transaction. A repair
+/// or a change to an ended session is <see cref="JournalWrite.Now"/>, since someone waits for it.
 /// </remarks>
 public sealed class SessionJournal : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
+    /// <summary>How long a <see cref="JournalWrite.Soon"/> row may wait for others.</summary>
+    public static readonly TimeSpan SoonDelay = TimeSpan.FromMilliseconds(500);
+
     private readonly IJournalStore store;
     private readonly TimeSpan linger;
     private readonly ILogger<SessionJournal> logger;
@@ -24,6 +40,7 @@ public sealed class SessionJournal : ILifecycleParticipant<ISiloLifecycle>, IAsy
     private readonly CancellationTokenSource stopping = new();
     private Dictionary<string, FunnelRow> pending = new(StringComparer.Ordinal);
     private List<TaskCompletionSource>? waiters;
+    private DateTimeOffset flushAt = DateTimeOffset.MaxValue;
     private Task writer = Task.CompletedTask;
 
     public SessionJournal(IJournalStore store, IOptions<SessionOptions> options, ILogger<SessionJournal> logger)
@@ -34,26 +51,34 @@ public sealed class SessionJournal : ILifecycleParticipant<ISiloLifecycle>, IAsy
     }
 
     /// <summary>
-    /// Queues a session's row. With <paramref name="durable"/>, the returned task completes once the row (or a later
-    /// one of the same session) is stored, and fails if the batch could not be written.
+    /// Queues a session's row. Unless <see cref="JournalWrite.Batched"/>, the returned task completes once the row (or
+    /// a later one of the same session) is stored, and fails if its batch could not be written.
     /// </summary>
-    public Task Record(FunnelRow row, bool durable)
+    public Task Record(FunnelRow row, JournalWrite when)
     {
         TaskCompletionSource? stored = null;
         lock (sync)
         {
-            var first = pending.Count == 0;
             pending[row.SessionId] = row;
-            if (durable)
+            if (when != JournalWrite.Batched)
             {
                 stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 (waiters ??= []).Add(stored);
             }
 
-            // The writer wakes for the first waiting row (to start its linger) and for every durable one (to cut it short).
-            if ((first || durable) && signal.CurrentCount == 0)
+            var due = DateTimeOffset.UtcNow + when switch
             {
-                signal.Release();
+                JournalWrite.Now => TimeSpan.Zero,
+                JournalWrite.Soon => SoonDelay < linger ? SoonDelay : linger,
+                _ => linger,
+            };
+            if (due < flushAt)
+            {
+                flushAt = due;
+                if (signal.CurrentCount == 0)
+                {
+                    signal.Release();
+                }
             }
         }
 
@@ -102,17 +127,17 @@ public sealed class SessionJournal : ILifecycleParticipant<ISiloLifecycle>, IAsy
         {
             while (true)
             {
-                await signal.WaitAsync(token);
-                bool urgent;
+                TimeSpan wait;
                 lock (sync)
                 {
-                    urgent = waiters is not null;
+                    wait = flushAt == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : flushAt - DateTimeOffset.UtcNow;
                 }
 
-                if (!urgent)
+                if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
                 {
-                    // Returns early when a durable row arrives meanwhile.
-                    await signal.WaitAsync(linger, token);
+                    // Woken early when a row falls due sooner.
+                    await signal.WaitAsync(wait, token);
+                    continue;
                 }
 
                 await WriteBatch(token);
@@ -130,6 +155,7 @@ public sealed class SessionJournal : ILifecycleParticipant<ISiloLifecycle>, IAsy
         List<TaskCompletionSource>? done;
         lock (sync)
         {
+            flushAt = DateTimeOffset.MaxValue;
             if (pending.Count == 0)
             {
                 return;
@@ -146,7 +172,7 @@ public sealed class SessionJournal : ILifecycleParticipant<ISiloLifecycle>, IAsy
         }
         catch (Exception ex)
         {
-            // Rows of live sessions are written again by their session's end; a durable writer learns of the failure
+            // Rows of live sessions are written again by their session's end; a waiting writer learns of the failure
             // and keeps its reminder, which retries.
             logger.LogWarning(ex, "Writing {Count} funnel rows to the session journal failed; their sessions write them again", batch.Count);
             done?.ForEach(w => w.TrySetException(ex));

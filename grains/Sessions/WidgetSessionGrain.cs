@@ -31,6 +31,9 @@ public sealed class WidgetSessionGrain(
     /// <summary>The reminder that ends a session whose silo is gone; <see cref="SessionWakeUp"/> looks for it by name.</summary>
     public const string TimeoutReminder = "timeout";
 
+    /// <summary>An ended session storing its final journal row, after which it drops its reminder and frees its activation.</summary>
+    private Task forgetting = Task.CompletedTask;
+
     private SessionRecord Session => state.State;
 
     private List<MessageRecord> MessageLog => Session.Messages ??= [];
@@ -344,9 +347,10 @@ public sealed class WidgetSessionGrain(
             // A late wake-up (the reminder, the start-up wake-up, another silo's scheduler) of a session that already
             // ended. A reminder still held means the process stopped between the end and the journal: store the row,
             // then drop the reminder. Either way, free the activation the call created.
+            await forgetting;
             if (await this.GetReminder(TimeoutReminder) is { } reminder)
             {
-                await JournalDurably();
+                await JournalDurably(JournalWrite.Now);
                 await this.UnregisterReminder(reminder);
             }
 
@@ -534,17 +538,30 @@ public sealed class WidgetSessionGrain(
         Session.EndReason = reason;
         await state.WriteStateAsync();
         deadlines.Cancel(this.GetGrainId());
-
-        // The row is stored before the reminder goes: if the process stops in between, the reminder (or the start-up
-        // wake-up) brings the session back, and the late wake-up stores the row.
-        await JournalDurably();
-        await DropReminder();
         GrainFactory.Grain<ITerminalGrain>(GrainKeys.Terminal(Session.Location, Session.TerminalId)).OnSessionEnded(SessionId).Ignore();
         Publish(TerminalEventTypes.SessionEnded);
         logger.LogInformation("Session {SessionId} ended as {State}: {Reason}", SessionId, final, reason);
+        forgetting = ForgetOnceJournaled();
+    }
 
-        // An ended session is read rarely (a late GET, a landing page); its state is stored, so free the memory now
-        // rather than when idle activations are collected.
+    /// <summary>
+    /// Drops the reminder once the journal holds the session's final row (not before: if the process stops in between,
+    /// the reminder or the start-up wake-up brings the session back and the late wake-up stores the row), then frees
+    /// the activation: an ended session is read rarely (a late GET, a landing page) and its state is stored. Not
+    /// awaited by <see cref="End"/>: the row waits briefly for other sessions' ends, and nobody needs to wait for it.
+    /// </summary>
+    private async Task ForgetOnceJournaled()
+    {
+        try
+        {
+            await JournalDurably(JournalWrite.Soon);
+            await DropReminder();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Session {SessionId} keeps its reminder: its final journal row or the reminder's removal failed; the reminder retries", SessionId);
+        }
+
         this.DeactivateOnIdle();
     }
 
@@ -569,10 +586,11 @@ public sealed class WidgetSessionGrain(
             return;
         }
 
+        await forgetting;
         var period = options.Value.ReminderPeriod;
         var reminder = await this.RegisterOrUpdateReminder(TimeoutReminder, period, period);
         await state.WriteStateAsync();
-        await JournalDurably();
+        await JournalDurably(JournalWrite.Now);
         await this.UnregisterReminder(reminder);
     }
 
@@ -589,13 +607,13 @@ public sealed class WidgetSessionGrain(
     {
         if (Session.Journaled)
         {
-            journal.Record(Row(), durable: false).Ignore();
+            journal.Record(Row(), JournalWrite.Batched).Ignore();
         }
     }
 
-    /// <summary>Stores the session's funnel row now (with whatever rows wait).</summary>
-    private Task JournalDurably() =>
-        state.RecordExists && Session.Journaled ? journal.Record(Row(), durable: true) : Task.CompletedTask;
+    /// <summary>Stores the session's funnel row; the task completes once it is stored.</summary>
+    private Task JournalDurably(JournalWrite when) =>
+        state.RecordExists && Session.Journaled ? journal.Record(Row(), when) : Task.CompletedTask;
 
     private FunnelRow Row()
     {
