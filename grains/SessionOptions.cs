@@ -13,10 +13,14 @@ public sealed class SessionOptions
 
     /// <summary>
     /// How often the durable reminder re-checks a session whose activation is gone. It bounds how late a
-    /// timeout fires after a silo crash; while the activation lives a grain timer fires on the deadline.
+    /// timeout fires after a silo crash while other silos run (after a restart, the start-up wake-up ends overdue
+    /// sessions at once); otherwise the silo's deadline scheduler wakes the session on its deadline.
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How often batched counters (the widget list's "listed", the day's stats) are written.</summary>
+    /// <summary>
+    /// How often batched writes land: the widget list's "listed" counters, and the session journal's rows of live
+    /// sessions (a session's final row is stored within a second, before it drops its reminder).
+    /// </summary>
     public TimeSpan StatsFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

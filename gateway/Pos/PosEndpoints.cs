@@ -93,7 +93,7 @@ public static class PosEndpoints
     {
         var (body, location) = (request.Body, request.Location);
         var idempotency = key is null ? null : new IdempotentStart(key.SessionIdFor(context.GetApiClient().ClientId, location), IdempotencyKey.Fingerprint("start", body));
-        var started = await grains.Grain<ILocationGrain>(location.ToString()).StartSession(body.TerminalId!, body.WidgetId!.Value, body.CouponId, idempotency);
+        var started = await grains.Grain<ITerminalGrain>(GrainKeys.Terminal(location, body.TerminalId!)).StartSession(body.WidgetId!.Value, body.CouponId, idempotency);
         if (!started.IsSuccess)
         {
             return Problems.From(started);

@@ -3,7 +3,10 @@ using Widgets.Sessions;
 
 namespace Widgets.Catalogue;
 
-/// <summary>One merchant location (key: <see cref="Keys.LocationKey"/>): its widget catalogue, its terminals and which session each terminal shows.</summary>
+/// <summary>
+/// One merchant location (key: <see cref="Keys.LocationKey"/>): its widget catalogue, its registered terminals and its
+/// settings. Which session a terminal shows is the terminal's own (<see cref="ITerminalGrain"/>).
+/// </summary>
 public interface ILocationGrain : IGrainWithStringKey
 {
     /// <summary>The widgets live now, for one context or all; served from memory.</summary>
@@ -29,29 +32,33 @@ public interface ILocationGrain : IGrainWithStringKey
 
     Task<Outcome<LocationSettings>> UpdateSettings(LocationSettings settings);
 
+    /// <summary>The registered terminals, each with the session it shows now (asked of each terminal).</summary>
     [ReadOnly]
     Task<IReadOnlyList<Terminal>> GetTerminals();
 
+    /// <summary>A registered terminal with the session it shows now; null when it is not registered.</summary>
     [ReadOnly]
     Task<Terminal?> GetTerminal(string terminalId);
 
     Task<Terminal> PutTerminal(string terminalId, string? name);
 
+    /// <summary>Deletes a terminal; its session ends as superseded before this returns.</summary>
     Task<bool> RemoveTerminal(string terminalId);
 
     /// <summary>
-    /// Starts a session of a live widget on a registered terminal, superseding the terminal's current one. With
-    /// <paramref name="idempotency"/>, the session id is derived from the key, so a retry finds the first session.
+    /// Whether a session of <paramref name="widgetId"/> may start on <paramref name="terminalId"/> now (the terminal is
+    /// registered, the widget live) and what it needs to run: answered from memory. Always interleaved: a start never
+    /// waits behind a catalogue write, and a terminal's start in flight never deadlocks with that terminal's deletion
+    /// (which waits for the terminal).
     /// </summary>
-    Task<Outcome<SessionStarted>> StartSession(string terminalId, int widgetId, string? couponId, IdempotentStart? idempotency = null);
+    [AlwaysInterleave]
+    Task<Outcome<StartTicket>> PrepareStart(string terminalId, int widgetId);
 
     /// <summary>
-    /// The terminal's event feed gained or lost its last listener. Sessions publish events only to watched
-    /// terminals, so a lane without a screen listening costs no feed activation.
+    /// The coupon codes of a widget as the catalogue holds them, for a ledger that has none yet (a widget saved by an
+    /// earlier build, before ledgers owned their pool); null when there is no such widget. Always interleaved: the
+    /// ledger may ask while this location waits for that ledger.
     /// </summary>
-    Task SetTerminalWatched(string terminalId, bool watched);
-
-    /// <summary>A session tells its location it ended, so the terminal shows idle.</summary>
-    [OneWay]
-    Task OnSessionEnded(string terminalId, string sessionId);
+    [AlwaysInterleave]
+    Task<CouponPool?> GetCouponPool(int widgetId);
 }

@@ -36,11 +36,25 @@ public interface IRecipientGrain : IGrainWithStringKey
 /// </summary>
 public static class RecipientKeys
 {
-    public static string Sms(string e164) => $"sms:{Hash(e164)}";
+    public static string Sms(string e164) => $"sms:{ContactHash.Phone(e164)}";
 
-    public static string Email(string address) => $"email:{Hash(address.Trim().ToLowerInvariant())}";
+    public static string Email(string address) => $"email:{ContactHash.Email(address)}";
 
     public static bool IsEmailKey(string key) => key.StartsWith("email:", StringComparison.Ordinal) && key.Length == 6 + 32;
+}
+
+/// <summary>
+/// The one hash of a contact detail, where a record must be found by a person's email or phone without holding it in
+/// clear (recipient keys, the session journal's contact columns). A lookup key, not anonymisation: a phone number's
+/// hash can be found by trying every number.
+/// </summary>
+public static class ContactHash
+{
+    /// <summary>An email, trimmed and lower-cased first.</summary>
+    public static string Email(string address) => Hash(address.Trim().ToLowerInvariant());
+
+    /// <summary>A phone number in E.164.</summary>
+    public static string Phone(string e164) => Hash(e164);
 
     private static string Hash(string value) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))[..32];

@@ -2,13 +2,22 @@ using Widgets.Catalogue;
 
 namespace Widgets.Sessions;
 
+/// <summary>What became of a message. Stored as a number: new values only ever go at the end.</summary>
 public enum MessageStatus
 {
+    /// <summary>Recorded and being handed to the provider; a record still queued after that call returned never was.</summary>
     Queued,
     Sent,
     Delivered,
     Failed,
     Suppressed,
+
+    /// <summary>
+    /// Handed to the provider, but the process stopped before its answer was recorded: the customer may or may not
+    /// have it. Never sent again automatically (docs/DECISIONS.md "Message delivery states"); the provider's delivery
+    /// report settles it.
+    /// </summary>
+    Unknown,
 }
 
 [GenerateSerializer, Immutable, Alias("Widgets.ConsentRecord")]

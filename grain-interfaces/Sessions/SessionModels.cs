@@ -26,16 +26,20 @@ public sealed record CustomerProfile
     [Id(4)] public string? SalesPerson { get; init; }
 }
 
-/// <summary>Everything a session needs to run on its own: a snapshot of the widget as it was at start.</summary>
+/// <summary>Everything a session needs to run on its own: what it keeps of its widget, as the widget was at start.</summary>
 [GenerateSerializer, Immutable, Alias("Widgets.SessionStartInfo")]
 public sealed record SessionStartInfo(
     [property: Id(0)] LocationKey Location,
     [property: Id(1)] string TerminalId,
-    [property: Id(2)] WidgetDefinition Widget,
+    [property: Id(7)] SessionWidget Widget,
     [property: Id(3)] string? CouponId,
     [property: Id(4)] string? StartFingerprint = null,
     [property: Id(5)] string? TimeZone = null,
     [property: Id(6)] bool FeedWatched = false);
+
+/// <summary>The location's go-ahead for a start on one of its terminals: the widget as a session keeps it, and the location's time zone.</summary>
+[GenerateSerializer, Immutable, Alias("Widgets.StartTicket")]
+public sealed record StartTicket([property: Id(0)] SessionWidget Widget, [property: Id(1)] string TimeZone);
 
 [GenerateSerializer, Immutable, Alias("Widgets.SessionStarted")]
 public sealed record SessionStarted(

@@ -27,8 +27,9 @@ public interface ITerminalObserver : IGrainObserver
 }
 
 /// <summary>
-/// Fans a terminal's session events out to whoever listens (key: location/terminal). Listeners re-subscribe within
-/// <see cref="SubscriptionLifetime"/> or are dropped, so a gateway that died leaves nothing behind.
+/// The screen feed of a terminal (key: location/terminal): fans the terminal's session events out to whoever listens.
+/// Listeners re-subscribe within <see cref="SubscriptionLifetime"/> or are dropped, so a gateway that died leaves
+/// nothing behind. Implemented by the terminal itself (<see cref="ITerminalGrain"/>); a listener needs only this part.
 /// </summary>
 public interface ITerminalFeedGrain : IGrainWithStringKey
 {

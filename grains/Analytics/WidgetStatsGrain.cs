@@ -1,18 +1,29 @@
 using Microsoft.Extensions.Options;
 using Widgets.Analytics;
+using Widgets.Grains.Journal;
+using Widgets.Keys;
 
 namespace Widgets.Grains.Analytics;
 
 [GenerateSerializer, Alias("Widgets.StatsState")]
 public sealed class StatsState
 {
-    /// <summary>Counters by "widgetId/terminalId".</summary>
+    /// <summary>
+    /// Counters by "widgetId/terminalId": today only <see cref="WidgetCounter.Listed"/>; days counted by earlier builds
+    /// also hold the session steps of that time, which stay as they were.
+    /// </summary>
     [Id(0)] public Dictionary<string, long[]> Rows { get; set; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>Counts in memory and writes at most once per flush interval, so events never wait on storage.</summary>
+/// <summary>
+/// A location's funnel for one UTC day. The session steps are counted from the session journal (one row per session
+/// that started that day), so they are exactly what the sessions' records say, crash or no crash. The listed counter
+/// is not a session's: the location batches it here, and this grain writes it at most once per flush interval
+/// (best effort: a crash loses the last interval's lists).
+/// </summary>
 public sealed class WidgetStatsGrain(
     [PersistentState("stats", WidgetsStorage.Name)] IPersistentState<StatsState> state,
+    IJournalStore journal,
     IOptions<SessionOptions> options) : Grain, IWidgetStatsGrain
 {
     private static readonly int CounterCount = Enum.GetValues<WidgetCounter>().Length;
@@ -59,13 +70,15 @@ public sealed class WidgetStatsGrain(
         }
     }
 
-    public Task<IReadOnlyList<CounterRow>> GetRows()
+    public async Task<IReadOnlyList<CounterRow>> GetRows()
     {
-        var rows = state.State.Rows.Select(r =>
+        var (location, day) = GrainKeys.ParseLocationDay(this.GetPrimaryKeyString());
+        var sessions = await journal.CountFunnel(location, day, CancellationToken.None);
+        var batched = state.State.Rows.Select(r =>
         {
             var at = r.Key.IndexOf('/');
             return new CounterRow(int.Parse(r.Key[..at], System.Globalization.CultureInfo.InvariantCulture), r.Key[(at + 1)..], (long[])r.Value.Clone());
-        }).ToList();
-        return Task.FromResult<IReadOnlyList<CounterRow>>(rows);
+        });
+        return [.. batched, .. sessions];
     }
 }

@@ -16,7 +16,9 @@ public sealed class LocationGrain(
     ILogger<LocationGrain> logger) : Grain, ILocationGrain
 {
     private readonly Dictionary<(int WidgetId, string TerminalId), long> pendingListed = [];
-    private readonly HashSet<string> watchedTerminals = new(StringComparer.Ordinal);
+
+    /// <summary>What a session keeps of each widget, built once per widget version and shared by its sessions.</summary>
+    private readonly Dictionary<int, SessionWidget> sessionWidgets = [];
     private LiveCatalogue? live;
     private IGrainTimer? flushTimer;
 
@@ -33,11 +35,6 @@ public sealed class LocationGrain(
     {
         flushTimer?.Dispose();
         await FlushListedCounts(cancellationToken);
-        if (state.RecordExists)
-        {
-            // The terminals' active sessions change on every start; they are written here rather than per start.
-            await state.WriteStateAsync(cancellationToken);
-        }
     }
 
     public Task<WidgetListing> ListWidgets(WidgetContext? context, string? terminalId)
@@ -144,112 +141,81 @@ public sealed class LocationGrain(
         return Outcome<LocationSettings>.Ok(settings);
     }
 
-    public Task<IReadOnlyList<Terminal>> GetTerminals() =>
-        Task.FromResult<IReadOnlyList<Terminal>>(state.State.Terminals.Values.OrderBy(t => t.TerminalId, StringComparer.Ordinal).ToList());
+    public async Task<IReadOnlyList<Terminal>> GetTerminals() =>
+        await Task.WhenAll(state.State.Terminals.Values.OrderBy(t => t.TerminalId, StringComparer.Ordinal).Select(WithActiveSession));
 
-    public Task<Terminal?> GetTerminal(string terminalId) =>
-        Task.FromResult(state.State.Terminals.GetValueOrDefault(terminalId));
+    public async Task<Terminal?> GetTerminal(string terminalId) =>
+        state.State.Terminals.TryGetValue(terminalId, out var terminal) ? await WithActiveSession(terminal) : null;
 
     public async Task<Terminal> PutTerminal(string terminalId, string? name)
     {
+        // The active session is the terminal grain's; a value stored here by an earlier build is dropped.
         var terminal = state.State.Terminals.TryGetValue(terminalId, out var existing)
-            ? existing with { Name = name }
+            ? existing with { Name = name, ActiveSessionId = null }
             : new Terminal { TerminalId = terminalId, Name = name, RegisteredAt = clock.GetUtcNow() };
         state.State.Terminals[terminalId] = terminal;
         await state.WriteStateAsync();
-        return terminal;
+        return await WithActiveSession(terminal);
     }
 
     public async Task<bool> RemoveTerminal(string terminalId)
     {
-        if (!state.State.Terminals.Remove(terminalId, out var removed))
+        if (!state.State.Terminals.Remove(terminalId))
         {
             return false;
         }
 
         await state.WriteStateAsync();
-        if (removed.ActiveSessionId is { } sessionId)
-        {
-            await GrainFactory.Grain<IWidgetSessionGrain>(sessionId).Supersede();
-        }
 
+        // A start on this terminal still in flight asks PrepareStart, which interleaves and now refuses it.
+        await Terminal(terminalId).Retire();
         return true;
     }
 
-    public async Task<Outcome<SessionStarted>> StartSession(string terminalId, int widgetId, string? couponId, IdempotentStart? idempotency = null)
+    public Task<Outcome<StartTicket>> PrepareStart(string terminalId, int widgetId)
     {
-        if (idempotency is not null
-            && await GrainFactory.Grain<IWidgetSessionGrain>(idempotency.SessionId).ReplayStart(idempotency.Fingerprint) is { } replayed)
+        if (!state.State.Terminals.ContainsKey(terminalId))
         {
-            return replayed;
-        }
-
-        if (!state.State.Terminals.TryGetValue(terminalId, out var terminal))
-        {
-            return Outcome<SessionStarted>.Fail(DomainError.TerminalNotFound,
-                $"Terminal '{terminalId}' is not registered at this location; register it under /terminals first.");
+            return Task.FromResult(Outcome<StartTicket>.Fail(DomainError.TerminalNotFound,
+                $"Terminal '{terminalId}' is not registered at this location; register it under /terminals first."));
         }
 
         if (!state.State.Widgets.TryGetValue(widgetId, out var widget) || !widget.IsLiveAt(clock.GetUtcNow()))
         {
-            return Outcome<SessionStarted>.Fail(DomainError.WidgetNotFound,
-                $"Widget {widgetId} is not active at this location; list the widgets again.");
+            return Task.FromResult(Outcome<StartTicket>.Fail(DomainError.WidgetNotFound,
+                $"Widget {widgetId} is not active at this location; list the widgets again."));
         }
 
-        var sessionId = idempotency?.SessionId ?? Guid.NewGuid().ToString("N");
-        var started = await GrainFactory.Grain<IWidgetSessionGrain>(sessionId)
-            .Start(new SessionStartInfo(Key, terminalId, widget, couponId, idempotency?.Fingerprint, state.State.Settings.TimeZone,
-                watchedTerminals.Contains(terminalId)));
-        if (!started.IsSuccess)
+        if (!sessionWidgets.TryGetValue(widgetId, out var snapshot))
         {
-            return started;
+            snapshot = SessionWidget.From(widget);
+            sessionWidgets[widgetId] = snapshot;
         }
 
-        state.State.Terminals[terminalId] = terminal with { ActiveSessionId = sessionId };
-        if (terminal.ActiveSessionId is { } previous && previous != sessionId)
-        {
-            // Not awaited: the terminal already points at the new session, and waiting for the old one's writes
-            // would hold up every other start at this location.
-            GrainFactory.Grain<IWidgetSessionGrain>(previous).Supersede().Ignore();
-        }
-
-        return started;
+        return Task.FromResult(Outcome<StartTicket>.Ok(new StartTicket(snapshot, state.State.Settings.TimeZone)));
     }
 
-    public async Task SetTerminalWatched(string terminalId, bool watched)
-    {
-        if (!watched)
-        {
-            watchedTerminals.Remove(terminalId);
-        }
-        else if (state.State.Terminals.TryGetValue(terminalId, out var terminal) && watchedTerminals.Add(terminalId)
-            && terminal.ActiveSessionId is { } sessionId)
-        {
-            // Awaited so that when the screen's subscription returns, the session on screen already publishes.
-            try
-            {
-                await GrainFactory.Grain<IWidgetSessionGrain>(sessionId).WatchFeed();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Session {SessionId} on {Location}/{TerminalId} could not be told a screen listens", sessionId, Key, terminalId);
-            }
-        }
-    }
+    public Task<CouponPool?> GetCouponPool(int widgetId) =>
+        Task.FromResult(state.State.Widgets.TryGetValue(widgetId, out var widget) ? PoolOf(widget) : null);
 
-    public Task OnSessionEnded(string terminalId, string sessionId)
-    {
-        if (state.State.Terminals.TryGetValue(terminalId, out var terminal) && terminal.ActiveSessionId == sessionId)
-        {
-            state.State.Terminals[terminalId] = terminal with { ActiveSessionId = null };
-        }
+    private async Task<Terminal> WithActiveSession(Terminal terminal) =>
+        terminal with { ActiveSessionId = await Terminal(terminal.TerminalId).GetActiveSessionId() };
 
-        return Task.CompletedTask;
-    }
+    private ITerminalGrain Terminal(string terminalId) => GrainFactory.Grain<ITerminalGrain>(GrainKeys.Terminal(Key, terminalId));
+
+    private static CouponPool PoolOf(WidgetDefinition widget) => new(widget.Version, widget.Settings.CouponCodes, widget.Settings.CouponPrefix);
 
     private async Task SaveWidget(WidgetDefinition widget)
     {
+        if (widget.Type == WidgetType.CouponDelivery)
+        {
+            // The ledger owns the pool (sessions keep none); handed over first, so no live widget lacks its codes.
+            await GrainFactory.Grain<IWidgetLedgerGrain>(GrainKeys.Widget(Key, widget.Id)).SetCouponPool(PoolOf(widget));
+        }
+
+        // Before the write: a start interleaves with it (PrepareStart) and must not get the old version's snapshot.
         state.State.Widgets[widget.Id] = widget;
+        sessionWidgets.Remove(widget.Id);
         await state.WriteStateAsync();
         live = null;
     }

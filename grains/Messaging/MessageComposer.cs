@@ -11,7 +11,7 @@ public static class MessageComposer
     public const string FirstNamePlaceholder = "{firstName}";
     public const string SmsOptOutFooter = "Reply STOP to opt out.";
 
-    public static OutboundMessage Compose(string messageId, Recipient to, WidgetDefinition widget, CustomerProfile? profile, string landingUrl)
+    public static OutboundMessage Compose(string messageId, Recipient to, SessionWidget widget, CustomerProfile? profile, string landingUrl)
     {
         var content = widget.Content;
         var firstName = string.IsNullOrWhiteSpace(profile?.FirstName) ? "there" : profile.FirstName.Trim();

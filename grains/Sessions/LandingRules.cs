@@ -8,7 +8,7 @@ internal static class LandingRules
 {
     private const int MaxAnswer = 1000;
 
-    public static Dictionary<string, string[]> Check(WidgetDefinition widget, LandingSubmission form)
+    public static Dictionary<string, string[]> Check(SessionWidget widget, LandingSubmission form)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var hasContact = !string.IsNullOrEmpty(form.Email) || !string.IsNullOrEmpty(form.Phone);
@@ -37,7 +37,7 @@ internal static class LandingRules
 
                 break;
             case WidgetType.Survey:
-                CheckAnswers(widget.Settings.SurveyQuestions ?? [], form.Answers, errors);
+                CheckAnswers(widget.SurveyQuestions ?? [], form.Answers, errors);
                 break;
             case WidgetType.CouponDelivery:
                 break;

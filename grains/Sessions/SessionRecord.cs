@@ -8,9 +8,20 @@ namespace Widgets.Grains.Sessions;
 [GenerateSerializer, Alias("Widgets.SessionRecord")]
 public sealed class SessionRecord
 {
+    private static readonly SessionWidget NoWidget = new();
+
     [Id(0)] public LocationKey Location { get; set; }
     [Id(1)] public string TerminalId { get; set; } = "";
-    [Id(2)] public WidgetDefinition Widget { get; set; } = new();
+
+    /// <summary>What the session keeps of its widget, as it was at start.</summary>
+    [Id(20)] public SessionWidget Widget { get; set; } = NoWidget;
+
+    /// <summary>
+    /// Sessions stored by earlier builds kept their widget's whole definition here (its coupon pool included); it is
+    /// read once into <see cref="Widget"/> (<see cref="UpgradeFromEarlierBuild"/>) and no longer stored.
+    /// </summary>
+    [Id(2)] public WidgetDefinition? LegacyWidget { get; set; }
+
     [Id(3)] public string? CouponId { get; set; }
     [Id(4)] public CustomerProfile Profile { get; set; } = CustomerProfile.None;
     [Id(5)] public SessionState State { get; set; }
@@ -31,8 +42,24 @@ public sealed class SessionRecord
     /// <summary>Whether a screen listens to the terminal's events; a session of an unwatched terminal publishes nothing.</summary>
     [Id(19)] public bool FeedWatched { get; set; }
 
+    /// <summary>
+    /// Whether the session keeps a row in the session journal (the funnel counts). Sessions started by earlier builds
+    /// were counted by the day's counters then and keep no row, so none of their steps is counted twice.
+    /// </summary>
+    [Id(21)] public bool Journaled { get; set; }
+
     /// <summary>Answers given to keyed requests, by Idempotency-Key, so a retry replays instead of acting twice.</summary>
     [Id(17)] public Dictionary<string, ReplayEntry>? Replays { get; set; }
+
+    /// <summary>Reads a record stored by an earlier build into the current shape (in memory; stored with the next write).</summary>
+    public void UpgradeFromEarlierBuild()
+    {
+        if (LegacyWidget is { } legacy)
+        {
+            Widget = SessionWidget.From(legacy);
+            LegacyWidget = null;
+        }
+    }
 
     public SessionView ToView(string sessionId) => new()
     {

@@ -1,8 +1,11 @@
 using System.Security.Cryptography;
+using Widgets.Catalogue;
+using Widgets.Keys;
 using Widgets.Sessions;
 
 namespace Widgets.Grains.Sessions;
 
+/// <summary>What the ledger has handed out; written on every coupon and contest entry.</summary>
 [GenerateSerializer, Alias("Widgets.LedgerState")]
 public sealed class LedgerState
 {
@@ -12,24 +15,44 @@ public sealed class LedgerState
     [Id(3)] public Dictionary<string, string> ContestEntries { get; set; } = new(StringComparer.Ordinal);
 }
 
+/// <summary>The widget's coupon codes, kept apart from <see cref="LedgerState"/>: written when the widget is saved, not per coupon.</summary>
+[GenerateSerializer, Alias("Widgets.CouponPoolState")]
+public sealed class CouponPoolState
+{
+    [Id(0)] public CouponPool? Pool { get; set; }
+}
+
 public sealed class WidgetLedgerGrain(
-    [PersistentState("ledger", WidgetsStorage.Name)] IPersistentState<LedgerState> state) : Grain, IWidgetLedgerGrain
+    [PersistentState("ledger", WidgetsStorage.Name)] IPersistentState<LedgerState> state,
+    [PersistentState("couponPool", WidgetsStorage.Name)] IPersistentState<CouponPoolState> pool) : Grain, IWidgetLedgerGrain
 {
     private const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
-    public async Task<string?> IssueCoupon(string sessionId, IReadOnlyList<string>? pool, string? prefix)
+    public async Task SetCouponPool(CouponPool coupons)
+    {
+        if (pool.State.Pool is { } held && held.WidgetVersion >= coupons.WidgetVersion)
+        {
+            return;
+        }
+
+        pool.State.Pool = coupons;
+        await pool.WriteStateAsync();
+    }
+
+    public async Task<string?> IssueCoupon(string sessionId)
     {
         if (state.State.CouponBySession.TryGetValue(sessionId, out var issued))
         {
             return issued;
         }
 
+        var coupons = pool.State.Pool ?? await AdoptPoolFromCatalogue();
         string code;
-        if (pool is { } codes && state.State.NextPoolIndex < codes.Count)
+        if (coupons?.Codes is { } codes && state.State.NextPoolIndex < codes.Count)
         {
             code = codes[state.State.NextPoolIndex++];
         }
-        else if (prefix is not null)
+        else if (coupons?.Prefix is { } prefix)
         {
             // The counter makes codes unique; the random tail makes them unguessable.
             code = $"{prefix}-{Encode(++state.State.GeneratedCount)}{RandomTail()}";
@@ -53,6 +76,19 @@ public sealed class WidgetLedgerGrain(
 
         await state.WriteStateAsync();
         return true;
+    }
+
+    /// <summary>A widget saved by an earlier build, before ledgers owned their pool: take the pool from the catalogue once.</summary>
+    private async Task<CouponPool?> AdoptPoolFromCatalogue()
+    {
+        var (location, widgetId) = GrainKeys.ParseWidget(this.GetPrimaryKeyString());
+        if (await GrainFactory.Grain<ILocationGrain>(location.ToString()).GetCouponPool(widgetId) is not { } coupons)
+        {
+            return null;
+        }
+
+        await SetCouponPool(coupons);
+        return coupons;
     }
 
     private static string Encode(long value)

@@ -5,6 +5,7 @@ using Widgets.Catalogue;
 using Widgets.Common;
 using Widgets.Consent;
 using Widgets.Grains.Consent;
+using Widgets.Grains.Journal;
 using Widgets.Grains.Messaging;
 using Widgets.Keys;
 using Widgets.Sessions;
@@ -13,18 +14,25 @@ namespace Widgets.Grains.Sessions;
 
 /// <summary>
 /// One session's state machine. Its inactivity deadline is watched twice: the silo's <see cref="SessionDeadlines"/>
-/// wakes it on the deadline, and a durable reminder re-checks it if the silo is gone.
+/// wakes it on the deadline, and a durable reminder re-checks it if the silo is gone (and the start-up wake-up,
+/// <see cref="SessionWakeUp"/>, at once after a restart). The session's row in the <see cref="SessionJournal"/> is the
+/// funnel count; the reminder outlives every change the row has not caught up with.
 /// </summary>
 public sealed class WidgetSessionGrain(
     [PersistentState("session", WidgetsStorage.Name)] IPersistentState<SessionRecord> state,
     IMessageSender sender,
     SessionDeadlines deadlines,
+    SessionJournal journal,
     IOptions<SessionOptions> options,
     IOptions<MessagingPolicy> policy,
     TimeProvider clock,
     ILogger<WidgetSessionGrain> logger) : Grain, IWidgetSessionGrain, IRemindable
 {
-    private const string TimeoutReminder = "timeout";
+    /// <summary>The reminder that ends a session whose silo is gone; <see cref="SessionWakeUp"/> looks for it by name.</summary>
+    public const string TimeoutReminder = "timeout";
+
+    /// <summary>An ended session storing its final journal row, after which it drops its reminder and frees its activation.</summary>
+    private Task forgetting = Task.CompletedTask;
 
     private SessionRecord Session => state.State;
 
@@ -36,8 +44,22 @@ public sealed class WidgetSessionGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (!state.RecordExists)
+        {
+            return;
+        }
+
+        Session.UpgradeFromEarlierBuild();
+        if (SettleInterruptedSends())
+        {
+            await state.WriteStateAsync();
+        }
+
         if (IsActive)
         {
+            // A live session's row is written in batches, which a crash can lose: write it again.
+            Journal();
+
             // The deadline may have passed while no activation existed: end now rather than at the next reminder tick.
             await ExpireIfDue();
         }
@@ -59,7 +81,10 @@ public sealed class WidgetSessionGrain(
     {
         if (state.RecordExists)
         {
-            return Outcome<SessionStarted>.Fail(DomainError.Validation, $"Session {SessionId} already exists.");
+            // A keyed start that raced another with the same key (on another terminal, so through another terminal grain).
+            return info.StartFingerprint is { } fingerprint
+                ? await ReplayStart(fingerprint) ?? KeyReused<SessionStarted>()
+                : Outcome<SessionStarted>.Fail(DomainError.Validation, $"Session {SessionId} already exists.");
         }
 
         var now = clock.GetUtcNow();
@@ -77,11 +102,14 @@ public sealed class WidgetSessionGrain(
             StartFingerprint = info.StartFingerprint,
             TimeZone = info.TimeZone,
             FeedWatched = info.FeedWatched,
+            Journaled = true,
         };
-        await state.WriteStateAsync();
+
+        // The reminder first: a record never exists without the reminder that ends it, even if the process stops here.
         await this.RegisterOrUpdateReminder(TimeoutReminder, timeout, options.Value.ReminderPeriod);
+        await state.WriteStateAsync();
         ScheduleDeadline();
-        Count(WidgetCounter.Started);
+        Journal();
         Publish(TerminalEventTypes.SessionStarted);
         logger.LogInformation("Session {SessionId} started: widget {WidgetId} on {Location}/{TerminalId}, expires {ExpiresAt:o}",
             SessionId, info.Widget.Id, info.Location, info.TerminalId, Session.ExpiresAt);
@@ -116,22 +144,19 @@ public sealed class WidgetSessionGrain(
         }
 
         MergeProfile(interaction.Profile);
-        if (Session.QrShownAt is null)
-        {
-            Session.QrShownAt = clock.GetUtcNow();
-            Count(WidgetCounter.QrShown);
-        }
-
+        var firstShowing = Session.QrShownAt is null;
+        Session.QrShownAt ??= clock.GetUtcNow();
         Touch();
         Publish(TerminalEventTypes.QrShown);
         var result = new SessionTiming(Session.ExpiresAt, Session.Widget.TimeoutSeconds);
         Remember(interaction, new ReplayEntry { Timing = result });
-        await state.WriteStateAsync();
+        await Save(funnelChanged: firstShowing);
         return Outcome<SessionTiming>.Ok(result);
     }
 
     public async Task<Outcome<IReadOnlyList<MessageRecord>>> SendMessage(SendMessageCommand command)
     {
+        SettleInterruptedSends();
         if (Replay(command.Interaction) is { } replay)
         {
             return replay.MessageIds is { } ids
@@ -152,16 +177,57 @@ public sealed class WidgetSessionGrain(
         }
 
         MergeProfile(command.Interaction.Profile);
+        var now = clock.GetUtcNow();
         var results = new List<MessageRecord>();
+        var toSend = new List<Recipient>();
         foreach (var recipient in allowed)
         {
-            var existing = FindDelivered(recipient);
-            results.Add(existing is { Status: not MessageStatus.Queued } ? existing : await Deliver(recipient, command, existing));
+            if (FindDelivered(recipient) is { } existing)
+            {
+                results.Add(existing);
+                continue;
+            }
+
+            var record = new MessageRecord
+            {
+                MessageId = Guid.NewGuid().ToString("N"),
+                Channel = recipient.Channel,
+                To = recipient.Address,
+                At = now,
+                Consent = command.Consent,
+                Status = MessageStatus.Queued,
+            };
+            if (await Withhold(recipient, now) is { } reason)
+            {
+                record = record with { Status = MessageStatus.Suppressed, Reason = reason };
+            }
+            else
+            {
+                toSend.Add(recipient);
+            }
+
+            MessageLog.Add(record);
+            results.Add(record);
         }
 
         Touch();
         Remember(command.Interaction, new ReplayEntry { MessageIds = results.Select(m => m.MessageId).ToList() });
+
+        // Stored before any hand-off, with the answer a keyed retry replays: if the process stops during a hand-off,
+        // the message is found queued afterwards and reported as unknown, never handed over a second time.
         await state.WriteStateAsync();
+        if (toSend.Count == 0)
+        {
+            return Outcome<IReadOnlyList<MessageRecord>>.Ok(results);
+        }
+
+        foreach (var recipient in toSend)
+        {
+            var at = results.FindIndex(m => m.Status == MessageStatus.Queued && m.Channel == recipient.Channel && m.To == recipient.Address);
+            results[at] = await Deliver(recipient, command, results[at]);
+        }
+
+        await Save(funnelChanged: results.Any(m => m.Status == MessageStatus.Sent));
         return Outcome<IReadOnlyList<MessageRecord>>.Ok(results);
     }
 
@@ -199,22 +265,20 @@ public sealed class WidgetSessionGrain(
         if (Session.ScannedAt is null)
         {
             Session.ScannedAt = clock.GetUtcNow();
-            Count(WidgetCounter.Scanned);
             if (IsActive)
             {
                 Touch();
             }
 
             Publish(TerminalEventTypes.QrScanned);
-
-            await state.WriteStateAsync();
+            await Save(funnelChanged: true);
         }
 
         return Outcome<LandingView>.Ok(new LandingView
         {
             SessionId = SessionId,
             Location = Session.Location,
-            Widget = Session.Widget,
+            Widget = Session.Widget.ToDefinition(),
             Profile = Session.Profile,
             Converted = Session.ConvertedAt is not null,
             CouponCode = Session.CouponCode,
@@ -248,7 +312,7 @@ public sealed class WidgetSessionGrain(
 
         if (widget.Type == WidgetType.CouponDelivery)
         {
-            Session.CouponCode = await ledger.IssueCoupon(SessionId, widget.Settings.CouponCodes, widget.Settings.CouponPrefix);
+            Session.CouponCode = await ledger.IssueCoupon(SessionId);
             if (Session.CouponCode is null)
             {
                 return Outcome<ConversionReceipt>.Fail(DomainError.CouponsExhausted, "All coupons of this offer have been handed out.");
@@ -265,7 +329,7 @@ public sealed class WidgetSessionGrain(
         }
         else
         {
-            await state.WriteStateAsync();
+            await Save(funnelChanged: true);
         }
 
         return Outcome<ConversionReceipt>.Ok(new ConversionReceipt(widget.Type, Session.CouponCode, AlreadyConverted: false));
@@ -280,9 +344,16 @@ public sealed class WidgetSessionGrain(
     {
         if (!IsActive)
         {
-            // A late wake-up (the reminder, or another silo's scheduler) of a session that already ended: tidy up
-            // and free the activation the call created.
-            await DropReminder();
+            // A late wake-up (the reminder, the start-up wake-up, another silo's scheduler) of a session that already
+            // ended. A reminder still held means the process stopped between the end and the journal: store the row,
+            // then drop the reminder. Either way, free the activation the call created.
+            await forgetting;
+            if (await this.GetReminder(TimeoutReminder) is { } reminder)
+            {
+                await JournalDurably(JournalWrite.Now);
+                await this.UnregisterReminder(reminder);
+            }
+
             this.DeactivateOnIdle();
             return;
         }
@@ -346,36 +417,12 @@ public sealed class WidgetSessionGrain(
             && m.Status is not (MessageStatus.Failed or MessageStatus.Suppressed));
 
     /// <summary>
-    /// Sends one message. It is recorded as queued before it is handed to the provider, so a send cut short by a
-    /// dying silo is found on retry and sent again under the same message id (email Message-ID): delivery is at
-    /// least once, and a repeat is recognisable as the same message, never a second different one.
+    /// Hands one message, already stored as queued, to its provider. The message id goes with it (email Message-ID,
+    /// and the SMS status callback URL), so the provider's delivery report can still settle a send whose answer the
+    /// process did not live to record.
     /// </summary>
-    private async Task<MessageRecord> Deliver(Recipient recipient, SendMessageCommand command, MessageRecord? inDoubt)
+    private async Task<MessageRecord> Deliver(Recipient recipient, SendMessageCommand command, MessageRecord record)
     {
-        var record = inDoubt;
-        if (record is null)
-        {
-            var now = clock.GetUtcNow();
-            record = new MessageRecord
-            {
-                MessageId = Guid.NewGuid().ToString("N"),
-                Channel = recipient.Channel,
-                To = recipient.Address,
-                At = now,
-                Consent = command.Consent,
-                Status = MessageStatus.Queued,
-            };
-            if (await Withhold(recipient, now) is { } reason)
-            {
-                record = record with { Status = MessageStatus.Suppressed, Reason = reason };
-                MessageLog.Add(record);
-                return record;
-            }
-
-            MessageLog.Add(record);
-            await state.WriteStateAsync();
-        }
-
         var messageId = record.MessageId;
         var callback = command.StatusCallbackBase is { } callbackBase ? $"{callbackBase}/{messageId}" : null;
         var message = MessageComposer.Compose(messageId, recipient, Session.Widget, Session.Profile, command.LandingUrl) with { StatusCallbackUrl = callback };
@@ -383,7 +430,6 @@ public sealed class WidgetSessionGrain(
         {
             var providerId = await sender.SendAsync(message, CancellationToken.None);
             record = record with { Status = MessageStatus.Sent, ProviderMessageId = providerId };
-            Count(WidgetCounter.MessagesSent);
             Publish(TerminalEventTypes.MessageSent);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -395,6 +441,29 @@ public sealed class WidgetSessionGrain(
 
         MessageLog[MessageLog.FindIndex(m => m.MessageId == messageId)] = record;
         return record;
+    }
+
+    /// <summary>
+    /// Reports every message still queued as <see cref="MessageStatus.Unknown"/>: it was handed to its provider (or
+    /// about to be) when the process stopped or the call was cut off, so whether the customer got it is not known. It
+    /// is never handed over again: a second text is worse than a missing one, and the customer can still scan the QR
+    /// code. The provider's delivery report settles it (<see cref="UpdateDelivery"/>). Returns whether any changed.
+    /// </summary>
+    private bool SettleInterruptedSends()
+    {
+        var changed = false;
+        for (var i = 0; Session.Messages is { } messages && i < messages.Count; i++)
+        {
+            if (messages[i].Status == MessageStatus.Queued)
+            {
+                messages[i] = messages[i] with { Status = MessageStatus.Unknown };
+                changed = true;
+                logger.LogWarning("Session {SessionId}: {Channel} message {MessageId} was handed over when the process stopped; its delivery is unknown and it is not sent again",
+                    SessionId, messages[i].Channel, messages[i].MessageId);
+            }
+        }
+
+        return changed;
     }
 
     /// <summary>Why this message must not go out (quiet hours, opt-out, the daily limit); null when it may.</summary>
@@ -432,7 +501,7 @@ public sealed class WidgetSessionGrain(
         }
 
         MessageLog[at] = current with { Status = status, Error = error ?? current.Error };
-        await state.WriteStateAsync();
+        await Save(funnelChanged: CountsAsSent(current.Status) != CountsAsSent(status));
         return true;
     }
 
@@ -455,7 +524,6 @@ public sealed class WidgetSessionGrain(
         };
         var day = DateOnly.FromDateTime(now.UtcDateTime);
         await GrainFactory.Grain<IConversionLogGrain>(GrainKeys.LocationDay(Session.Location, day)).Append(record);
-        Count(WidgetCounter.Converted);
     }
 
     private async Task End(SessionState final, string reason)
@@ -470,19 +538,60 @@ public sealed class WidgetSessionGrain(
         Session.EndReason = reason;
         await state.WriteStateAsync();
         deadlines.Cancel(this.GetGrainId());
-        await DropReminder();
-        GrainFactory.Grain<ILocationGrain>(Session.Location.ToString()).OnSessionEnded(Session.TerminalId, SessionId).Ignore();
-        if (final is SessionState.TimedOut or SessionState.Cancelled)
-        {
-            Count(final == SessionState.TimedOut ? WidgetCounter.TimedOut : WidgetCounter.Cancelled);
-        }
-
+        GrainFactory.Grain<ITerminalGrain>(GrainKeys.Terminal(Session.Location, Session.TerminalId)).OnSessionEnded(SessionId).Ignore();
         Publish(TerminalEventTypes.SessionEnded);
         logger.LogInformation("Session {SessionId} ended as {State}: {Reason}", SessionId, final, reason);
+        forgetting = ForgetOnceJournaled();
+    }
 
-        // An ended session is read rarely (a late GET, a landing page); its state is stored, so free the memory now
-        // rather than when idle activations are collected.
+    /// <summary>
+    /// Drops the reminder once the journal holds the session's final row (not before: if the process stops in between,
+    /// the reminder or the start-up wake-up brings the session back and the late wake-up stores the row), then frees
+    /// the activation: an ended session is read rarely (a late GET, a landing page) and its state is stored. Not
+    /// awaited by <see cref="End"/>: the row waits briefly for other sessions' ends, and nobody needs to wait for it.
+    /// </summary>
+    private async Task ForgetOnceJournaled()
+    {
+        try
+        {
+            await JournalDurably(JournalWrite.Soon);
+            await DropReminder();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Session {SessionId} keeps its reminder: its final journal row or the reminder's removal failed; the reminder retries", SessionId);
+        }
+
         this.DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// Stores a change. When it changes the session's funnel row, the row follows: in the next batch while the
+    /// session is live (its reminder covers a lost batch), or stored before this returns once the session has ended
+    /// (a late scan, conversion or delivery report), under a reminder held until the row is in, since nothing else
+    /// would bring an ended session back to repair it.
+    /// </summary>
+    private async Task Save(bool funnelChanged)
+    {
+        if (!funnelChanged || !Session.Journaled)
+        {
+            await state.WriteStateAsync();
+            return;
+        }
+
+        if (IsActive)
+        {
+            await state.WriteStateAsync();
+            Journal();
+            return;
+        }
+
+        await forgetting;
+        var period = options.Value.ReminderPeriod;
+        var reminder = await this.RegisterOrUpdateReminder(TimeoutReminder, period, period);
+        await state.WriteStateAsync();
+        await JournalDurably(JournalWrite.Now);
+        await this.UnregisterReminder(reminder);
     }
 
     private async Task DropReminder()
@@ -492,6 +601,48 @@ public sealed class WidgetSessionGrain(
             await this.UnregisterReminder(reminder);
         }
     }
+
+    /// <summary>Queues the session's funnel row for the next batch.</summary>
+    private void Journal()
+    {
+        if (Session.Journaled)
+        {
+            journal.Record(Row(), JournalWrite.Batched).Ignore();
+        }
+    }
+
+    /// <summary>Stores the session's funnel row; the task completes once it is stored.</summary>
+    private Task JournalDurably(JournalWrite when) =>
+        state.RecordExists && Session.Journaled ? journal.Record(Row(), when) : Task.CompletedTask;
+
+    private FunnelRow Row()
+    {
+        var messages = Session.Messages ?? [];
+        var email = messages.FirstOrDefault(m => m.Channel == WidgetChannel.Email)?.To ?? NonEmpty(Session.Profile.CustomerEmail);
+        var phone = messages.FirstOrDefault(m => m.Channel == WidgetChannel.Sms)?.To ?? E164(Session.Profile.CustomerPhone);
+        return new FunnelRow(
+            SessionId,
+            Session.Location,
+            DateOnly.FromDateTime(Session.StartedAt.UtcDateTime),
+            Session.Widget.Id,
+            Session.TerminalId,
+            Session.StartedAt,
+            Session.QrShownAt is not null,
+            messages.Count(m => CountsAsSent(m.Status)),
+            Session.ScannedAt is not null,
+            Session.ConvertedAt is not null,
+            Session.State,
+            Session.EndedAt,
+            email is null ? null : ContactHash.Email(email),
+            phone is null ? null : ContactHash.Phone(phone));
+    }
+
+    /// <summary>A message counts as sent once its provider took it (and until it reports it failed).</summary>
+    private static bool CountsAsSent(MessageStatus status) => status is MessageStatus.Sent or MessageStatus.Delivered;
+
+    /// <summary>The POS's phone as given, when it is already E.164 (message recipients are normalised by the gateway).</summary>
+    private static string? E164(string? phone) =>
+        phone is { Length: >= 8 and <= 16 } p && p[0] == '+' && p.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0 ? p : null;
 
     private void Touch()
     {
@@ -522,19 +673,11 @@ public sealed class WidgetSessionGrain(
         };
     }
 
-    private void Count(WidgetCounter counter)
-    {
-        var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        GrainFactory.Grain<IWidgetStatsGrain>(GrainKeys.LocationDay(Session.Location, day))
-            .Add([new CounterIncrement(Session.Widget.Id, Session.TerminalId, counter, 1)])
-            .Ignore();
-    }
-
     private void Publish(string type)
     {
         if (Session.FeedWatched)
         {
-            GrainFactory.Grain<ITerminalFeedGrain>(GrainKeys.Terminal(Session.Location, Session.TerminalId))
+            GrainFactory.Grain<ITerminalGrain>(GrainKeys.Terminal(Session.Location, Session.TerminalId))
                 .Publish(new TerminalEvent(type, SessionId, Session.Widget.Id, Session.State, clock.GetUtcNow(), Session.ExpiresAt))
                 .Ignore();
         }

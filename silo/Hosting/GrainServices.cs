@@ -1,12 +1,13 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Widgets.Grains;
 using Widgets.Grains.Consent;
+using Widgets.Grains.Journal;
 using Widgets.Grains.Messaging;
 using Widgets.Grains.Sessions;
 
 namespace Widgets.Hosting;
 
-/// <summary>The services grains depend on: session timing, the clock and message delivery.</summary>
+/// <summary>The services grains depend on: session timing and wake-ups, the session journal, the clock and message delivery.</summary>
 public static class GrainServices
 {
     public static IServiceCollection AddWidgetsGrainServices(this IServiceCollection services, IConfiguration configuration)
@@ -15,6 +16,10 @@ public static class GrainServices
         services.Configure<SessionOptions>(configuration.GetSection(SessionOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SessionDeadlines>();
+        services.AddSingleton<SessionJournal>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SessionJournal>());
+        services.AddSingleton<SessionWakeUp>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SessionWakeUp>());
         services.Configure<EmailOptions>(configuration.GetSection(EmailOptions.Section));
         services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
         services.Configure<MessagingPolicy>(configuration.GetSection(MessagingPolicy.Section));

@@ -5,7 +5,9 @@ using Orleans.Hosting.Kubernetes;
 using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
+using Microsoft.Extensions.Options;
 using Widgets.Grains;
+using Widgets.Grains.Journal;
 using Widgets.Hosting.Storage;
 
 namespace Widgets.Hosting;
@@ -95,6 +97,12 @@ public static class SiloConfiguration
         if (embedded)
         {
             silo.Services.AddSqliteWriteGate(connectionString);
+            silo.Services.AddSingleton<IJournalStore>(sp =>
+                new SqliteJournalStore(connectionString, sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<IOptions<ClusterOptions>>()));
+        }
+        else
+        {
+            silo.Services.AddSingleton<IJournalStore>(sp => new PostgresJournalStore(connectionString, sp.GetRequiredService<IOptions<ClusterOptions>>()));
         }
 
         var sessions = configuration.GetSection(SessionOptions.Section).Get<SessionOptions>() ?? new SessionOptions();

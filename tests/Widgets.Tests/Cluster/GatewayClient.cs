@@ -66,9 +66,14 @@ internal sealed class GatewayClient : IDisposable
     public Task<GatewayReply> PutAsync(string path, object? body) => SendAsync(HttpMethod.Put, path, body);
 
     /// <summary>One exchange; a timeout or a refused connection throws (the caller decides what that means).</summary>
-    public async Task<GatewayReply> SendAsync(HttpMethod method, string path, object? body)
+    public async Task<GatewayReply> SendAsync(HttpMethod method, string path, object? body, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
         if (body is not null)
         {
             request.Content = new StringContent(JsonSerializer.Serialize(body, Json), Encoding.UTF8, "application/json");

@@ -75,7 +75,7 @@ public sealed class PostgresSiloFailoverTests(ITestOutputHelper output)
             foreach (var (terminal, i) in (await location.GetTerminals()).Select((t, i) => (t.TerminalId, i)))
             {
                 var widget = widgets[i % widgets.Count];
-                var started = await location.StartSession(terminal, widget.Id, null);
+                var started = await grains.GetGrain<ITerminalGrain>(GrainKeys.Terminal(shop, terminal)).StartSession(widget.Id, null);
                 Assert.True(started.IsSuccess, $"StartSession: {started.Error} {started.Detail}");
                 sessions.Add(new Probe(started.Value!.SessionId, shop, terminal, widget.Id, started.Value.ExpiresAt));
             }

@@ -1,4 +1,4 @@
-using Widgets.Keys;
+using Widgets.Common;
 using Widgets.Sessions;
 using Widgets.Tests.Infrastructure;
 using Xunit;
@@ -12,17 +12,17 @@ public sealed class ActivationFootprintTests(SiloClusterFixture fixture)
     private static readonly TimeSpan Soon = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task A_session_on_a_terminal_no_screen_listens_to_activates_no_event_feed()
+    public async Task A_start_on_a_terminal_id_that_is_not_registered_leaves_no_activation_behind()
     {
         var shop = await TestShop.OpenAsync(fixture.Grains);
         var widget = await shop.AddWidgetAsync();
-        var started = await shop.StartAsync(widget.Id);
-        var session = shop.Session(started.SessionId);
-        Assert.True((await session.ShowQrCode(shop.Interaction(widget.Id))).IsSuccess);
-        Assert.True((await session.Cancel(shop.Address(widget.Id))).IsSuccess);
+        var madeUp = shop.Terminal($"lane-{Guid.NewGuid():N}");
 
-        var feed = fixture.Grains.GetGrain<ITerminalFeedGrain>(GrainKeys.Terminal(shop.Key, TestShop.Lane)).GetGrainId();
-        Assert.DoesNotContain(feed, await ActiveGrains(feed.Type));
+        Assert.Equal(DomainError.TerminalNotFound, (await madeUp.StartSession(widget.Id, null)).Error);
+
+        var id = madeUp.GetGrainId();
+        await Eventually.Holds(async () => !(await ActiveGrains(id.Type)).Contains(id), Soon, "the unregistered terminal to be deactivated");
+        Assert.Contains(shop.Terminal().GetGrainId(), await ActiveGrains(id.Type));
     }
 
     [Fact]

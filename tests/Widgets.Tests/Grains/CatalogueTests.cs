@@ -147,7 +147,7 @@ public sealed class CatalogueTests(SiloClusterFixture fixture)
         Assert.Equal(WidgetStatus.Archived, result.Value!.Status);
         Assert.Equal([kept.Id], (await shop.Location.ListWidgets(null, null)).Widgets.Select(w => w.Id));
         Assert.Equal(WidgetStatus.Archived, (await shop.Location.GetWidget(archived.Id))!.Status);
-        Assert.Equal(DomainError.WidgetNotFound, (await shop.Location.StartSession(TestShop.Lane, archived.Id, null)).Error);
+        Assert.Equal(DomainError.WidgetNotFound, (await shop.Terminal(TestShop.Lane).StartSession(archived.Id, null)).Error);
     }
 
     [Fact]
@@ -213,7 +213,7 @@ public sealed class CatalogueTests(SiloClusterFixture fixture)
         Assert.Equal([live.Id], listed);
         foreach (var hidden in new[] { future, ended, paused })
         {
-            Assert.Equal(DomainError.WidgetNotFound, (await shop.Location.StartSession(TestShop.Lane, hidden.Id, null)).Error);
+            Assert.Equal(DomainError.WidgetNotFound, (await shop.Terminal(TestShop.Lane).StartSession(hidden.Id, null)).Error);
         }
     }
 

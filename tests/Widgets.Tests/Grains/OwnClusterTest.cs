@@ -16,9 +16,9 @@ public abstract class OwnClusterTest : IAsyncLifetime
 
     protected TestCluster? Cluster { get; private set; }
 
-    protected async Task<IGrainFactory> StartClusterAsync()
+    protected async Task<IGrainFactory> StartClusterAsync(TimeSpan? reminderPeriod = null)
     {
-        Cluster = await WidgetsTestCluster.StartAsync(data.Path, serviceId);
+        Cluster = await WidgetsTestCluster.StartAsync(data.Path, serviceId, reminderPeriod);
         return Cluster.GrainFactory;
     }
 

@@ -17,7 +17,7 @@ public sealed class SessionTests(SiloClusterFixture fixture)
         var shop = await TestShop.OpenAsync(fixture.Grains);
         var widget = await shop.AddWidgetAsync();
 
-        var result = await shop.Location.StartSession("lane-unknown", widget.Id, null);
+        var result = await shop.Terminal("lane-unknown").StartSession(widget.Id, null);
 
         Assert.Equal(DomainError.TerminalNotFound, result.Error);
         Assert.Null(await shop.Location.GetTerminal("lane-unknown"));
@@ -30,7 +30,7 @@ public sealed class SessionTests(SiloClusterFixture fixture)
         var widget = await shop.AddWidgetAsync();
         Assert.True(await shop.Location.RemoveTerminal(TestShop.Lane));
 
-        var result = await shop.Location.StartSession(TestShop.Lane, widget.Id, null);
+        var result = await shop.Terminal(TestShop.Lane).StartSession(widget.Id, null);
 
         Assert.Equal(DomainError.TerminalNotFound, result.Error);
     }
@@ -42,7 +42,7 @@ public sealed class SessionTests(SiloClusterFixture fixture)
         var widget = await shop.AddWidgetAsync();
         await shop.Location.ReplaceWidget(widget.Id, TestShop.Draft() with { Status = WidgetStatus.Paused }, null);
 
-        var result = await shop.Location.StartSession(TestShop.Lane, widget.Id, null);
+        var result = await shop.Terminal(TestShop.Lane).StartSession(widget.Id, null);
 
         Assert.Equal(DomainError.WidgetNotFound, result.Error);
         Assert.Null(await shop.ActiveSessionOn());
@@ -53,7 +53,7 @@ public sealed class SessionTests(SiloClusterFixture fixture)
     {
         var shop = await TestShop.OpenAsync(fixture.Grains);
 
-        var result = await shop.Location.StartSession(TestShop.Lane, 7, null);
+        var result = await shop.Terminal(TestShop.Lane).StartSession(7, null);
 
         Assert.Equal(DomainError.WidgetNotFound, result.Error);
     }

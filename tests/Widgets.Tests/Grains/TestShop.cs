@@ -72,9 +72,11 @@ internal sealed class TestShop
     public Task<WidgetDefinition> AddWidgetAsync(WidgetType type = WidgetType.ContactCollection, int timeoutSeconds = 30) =>
         AddWidgetAsync(Draft(type, timeoutSeconds));
 
+    public ITerminalGrain Terminal(string terminalId = Lane) => Grains.GetGrain<ITerminalGrain>(GrainKeys.Terminal(Key, terminalId));
+
     public async Task<SessionStarted> StartAsync(int widgetId, string terminalId = Lane)
     {
-        var started = await Location.StartSession(terminalId, widgetId, null);
+        var started = await Terminal(terminalId).StartSession(widgetId, null);
         Assert.True(started.IsSuccess, $"StartSession failed: {started.Error} {started.Detail}");
         return started.Value!;
     }

@@ -34,7 +34,9 @@ public sealed class FakeTwilio : IAsyncDisposable
     private static readonly JsonSerializerOptions AsTwilioWrites = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly ConcurrentQueue<TwilioRequest> received = new();
+    private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly WebApplication app;
+    private int toHold;
 
     private FakeTwilio()
     {
@@ -52,6 +54,16 @@ public sealed class FakeTwilio : IAsyncDisposable
     public string BaseUrl { get; private set; } = "";
 
     public IReadOnlyList<TwilioRequest> Received => received.ToArray();
+
+    /// <summary>
+    /// The next <paramref name="count"/> messages are recorded as received (Twilio has them: the customer gets the
+    /// text) and then held without an answer, until <see cref="Release"/> or the caller gives up or dies: a hand-off
+    /// whose outcome the sender never learns.
+    /// </summary>
+    public void HoldNext(int count) => Interlocked.Exchange(ref toHold, count);
+
+    /// <summary>Answers the held messages (as created).</summary>
+    public void Release() => released.TrySetResult();
 
     public static FakeTwilio Start()
     {
@@ -80,7 +92,11 @@ public sealed class FakeTwilio : IAsyncDisposable
         return Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(authToken), Encoding.UTF8.GetBytes(data.ToString())));
     }
 
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        Release();
+        await app.DisposeAsync();
+    }
 
     private async Task<IResult> Create(string sid, HttpRequest request)
     {
@@ -105,6 +121,19 @@ public sealed class FakeTwilio : IAsyncDisposable
                 more_info = "https://www.twilio.com/docs/errors/21211",
                 status = 400,
             }, AsTwilioWrites, statusCode: 400);
+        }
+
+        if (Interlocked.Decrement(ref toHold) >= 0)
+        {
+            try
+            {
+                await released.Task.WaitAsync(request.HttpContext.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The sender gave up or died; Twilio would send the text all the same.
+                return Results.Empty;
+            }
         }
 
         var messageSid = "SM" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

@@ -46,8 +46,9 @@ public static class WidgetsTestCluster
     /// <summary>
     /// Deploys two silos on <paramref name="dataDirectory"/>. Pass the same <paramref name="serviceId"/> to a
     /// second cluster on the same directory to model a restart: storage and reminder rows are keyed by service id.
+    /// <paramref name="reminderPeriod"/> replaces <see cref="ReminderPeriod"/> (e.g. production's 1 minute).
     /// </summary>
-    public static async Task<TestCluster> StartAsync(string dataDirectory, string? serviceId = null)
+    public static async Task<TestCluster> StartAsync(string dataDirectory, string? serviceId = null, TimeSpan? reminderPeriod = null)
     {
         var builder = new TestClusterBuilder(2);
         if (serviceId is not null)
@@ -58,7 +59,7 @@ public static class WidgetsTestCluster
         // Properties become configuration of every silo (and the client): ISiloBuilder.Configuration reads them.
         builder.Properties["Widgets:DataDirectory"] = dataDirectory;
         builder.Properties["Widgets:Sessions:MinTimeoutSeconds"] = "1";
-        builder.Properties["Widgets:Sessions:ReminderPeriod"] = ReminderPeriod.ToString("c");
+        builder.Properties["Widgets:Sessions:ReminderPeriod"] = (reminderPeriod ?? ReminderPeriod).ToString("c");
         builder.Properties["Widgets:Sessions:StatsFlushInterval"] = "00:00:01";
         builder.Properties["Messaging:QuietHoursStart"] = "00:00";
         builder.Properties["Messaging:QuietHoursEnd"] = "00:00";

@@ -1,0 +1,54 @@
+-- The session journal: what the funnel counts and the conversions list are read from.
+--
+-- WidgetSessionFunnel holds one row per session, written whole by the session (an UPSERT of its current counters),
+-- so writing it again after a crash or a retry counts nothing twice; every step counts on the UTC day the session
+-- started (StartDay, yyyy-MM-dd). A session writes its row after its own state and before it drops the reminder that
+-- would bring it back, so a row a crash lost is written again (docs/DECISIONS.md "Funnel counts").
+-- WidgetConversions holds one row per converted session (a retry inserts nothing), the record as JSON.
+--
+-- EmailHash/PhoneHash are ContactHash values (SHA-256 of the normalised address, 32 hex digits), so one person's rows
+-- can be found and erased without the journal holding the address; rows are per location and day, so a retention
+-- period per location is a range delete. Times are UTC text of fixed width (sorts as the instants do).
+CREATE TABLE WidgetSessionFunnel
+(
+    ServiceId    TEXT    NOT NULL,
+    SessionId    TEXT    NOT NULL,
+    PosSystemId  TEXT    NOT NULL,
+    LocationId   TEXT    NOT NULL,
+    StartDay     TEXT    NOT NULL,
+    WidgetId     INTEGER NOT NULL,
+    TerminalId   TEXT    NOT NULL,
+    StartedAt    TEXT    NOT NULL,
+    QrShown      INTEGER NOT NULL,
+    MessagesSent INTEGER NOT NULL,
+    Scanned      INTEGER NOT NULL,
+    Converted    INTEGER NOT NULL,
+    State        TEXT    NOT NULL,
+    EndedAt      TEXT    NULL,
+    EmailHash    TEXT    NULL,
+    PhoneHash    TEXT    NULL,
+    PRIMARY KEY (ServiceId, SessionId)
+);
+
+CREATE INDEX IX_WidgetSessionFunnel_LocationDay ON WidgetSessionFunnel (ServiceId, PosSystemId, LocationId, StartDay);
+CREATE INDEX IX_WidgetSessionFunnel_Email ON WidgetSessionFunnel (ServiceId, EmailHash) WHERE EmailHash IS NOT NULL;
+CREATE INDEX IX_WidgetSessionFunnel_Phone ON WidgetSessionFunnel (ServiceId, PhoneHash) WHERE PhoneHash IS NOT NULL;
+
+CREATE TABLE WidgetConversions
+(
+    ServiceId   TEXT    NOT NULL,
+    SessionId   TEXT    NOT NULL,
+    PosSystemId TEXT    NOT NULL,
+    LocationId  TEXT    NOT NULL,
+    Day         TEXT    NOT NULL,
+    At          TEXT    NOT NULL,
+    WidgetId    INTEGER NOT NULL,
+    EmailHash   TEXT    NULL,
+    PhoneHash   TEXT    NULL,
+    Record      TEXT    NOT NULL,
+    PRIMARY KEY (ServiceId, SessionId)
+);
+
+CREATE INDEX IX_WidgetConversions_LocationDay ON WidgetConversions (ServiceId, PosSystemId, LocationId, Day, At);
+CREATE INDEX IX_WidgetConversions_Email ON WidgetConversions (ServiceId, EmailHash) WHERE EmailHash IS NOT NULL;
+CREATE INDEX IX_WidgetConversions_Phone ON WidgetConversions (ServiceId, PhoneHash) WHERE PhoneHash IS NOT NULL;

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Configuration;
+using Widgets.Analytics;
+using Widgets.Grains.Journal;
+using Widgets.Keys;
+using Widgets.Sessions;
+
+namespace Widgets.Hosting.Storage;
+
+/// <summary>The session journal on PostgreSQL (tables from <c>deploy/sql/postgres/0005_session_journal.sql</c>).</summary>
+public sealed class PostgresJournalStore(string connectionString, IOptions<ClusterOptions> cluster) : IJournalStore, IAsyncDisposable
+{
+    private const string UpsertFunnel = """
+        INSERT INTO WidgetSessionFunnel
+            (ServiceId, SessionId, PosSystemId, LocationId, StartDay, WidgetId, TerminalId, StartedAt,
+             QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+        ON CONFLICT (ServiceId, SessionId) DO UPDATE SET
+            QrShown = excluded.QrShown, MessagesSent = excluded.MessagesSent, Scanned = excluded.Scanned,
+            Converted = excluded.Converted, State = excluded.State, EndedAt = excluded.EndedAt,
+            EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash
+        """;
+
+    private const string CountFunnelQuery = """
+        SELECT WidgetId, TerminalId, count(*), count(*) FILTER (WHERE QrShown), coalesce(sum(MessagesSent), 0),
+               count(*) FILTER (WHERE Scanned), count(*) FILTER (WHERE Converted),
+               count(*) FILTER (WHERE State = 'timedOut'), count(*) FILTER (WHERE State = 'cancelled')
+        FROM WidgetSessionFunnel
+        WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND StartDay = $4
+        GROUP BY WidgetId, TerminalId
+        """;
+
+    private const string InsertConversion = """
+        INSERT INTO WidgetConversions (ServiceId, PosSystemId, LocationId, Day, SessionId, At, WidgetId, EmailHash, PhoneHash, Record)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+        ON CONFLICT (ServiceId, SessionId) DO NOTHING
+        """;
+
+    private const string ListConversionsQuery = """
+        SELECT Record::text FROM WidgetConversions
+        WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND Day = $4
+        ORDER BY At, SessionId
+        """;
+
+    private readonly NpgsqlDataSource database = NpgsqlDataSource.Create(connectionString);
+
+    private string ServiceId => cluster.Value.ServiceId;
+
+    public ValueTask DisposeAsync() => database.DisposeAsync();
+
+    public async Task UpsertFunnelRows(IReadOnlyCollection<FunnelRow> rows, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+
+        // One round trip; a batch runs as one implicit transaction.
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var row in rows)
+        {
+            var command = new NpgsqlBatchCommand(UpsertFunnel);
+            Add(command, NpgsqlDbType.Text, ServiceId);
+            Add(command, NpgsqlDbType.Text, row.SessionId);
+            Add(command, NpgsqlDbType.Text, row.Location.PosSystemId);
+            Add(command, NpgsqlDbType.Text, row.Location.LocationId);
+            Add(command, NpgsqlDbType.Date, row.StartDay);
+            Add(command, NpgsqlDbType.Integer, row.WidgetId);
+            Add(command, NpgsqlDbType.Text, row.TerminalId);
+            Add(command, NpgsqlDbType.TimestampTz, row.StartedAt.ToUniversalTime());
+            Add(command, NpgsqlDbType.Boolean, row.QrShown);
+            Add(command, NpgsqlDbType.Integer, row.MessagesSent);
+            Add(command, NpgsqlDbType.Boolean, row.Scanned);
+            Add(command, NpgsqlDbType.Boolean, row.Converted);
+            Add(command, NpgsqlDbType.Text, FunnelRow.StateName(row.State));
+            Add(command, NpgsqlDbType.TimestampTz, row.EndedAt?.ToUniversalTime());
+            Add(command, NpgsqlDbType.Text, row.EmailHash);
+            Add(command, NpgsqlDbType.Text, row.PhoneHash);
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<CounterRow>> CountFunnel(LocationKey location, DateOnly startDay, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(CountFunnelQuery);
+        Bind(command, location, startDay);
+        var rows = new List<CounterRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(SqliteJournalStore.Counters(reader.GetInt32(0), reader.GetString(1), i => reader.GetInt64(i + 2)));
+        }
+
+        return rows;
+    }
+
+    public async Task AppendConversion(LocationKey location, ConversionRecord record, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(InsertConversion);
+        Bind(command, location, DateOnly.FromDateTime(record.At.UtcDateTime));
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = record.SessionId });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = record.At.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = record.WidgetId });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)ConversionHashes.Email(record) ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)ConversionHashes.Phone(record) ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = JsonSerializer.Serialize(record) });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ConversionRecord>> ListConversions(LocationKey location, DateOnly day, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(ListConversionsQuery);
+        Bind(command, location, day);
+        var records = new List<ConversionRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(JsonSerializer.Deserialize<ConversionRecord>(reader.GetString(0))!);
+        }
+
+        return records;
+    }
+
+    private static void Add(NpgsqlBatchCommand command, NpgsqlDbType type, object? value) =>
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = value ?? DBNull.Value });
+
+    private void Bind(NpgsqlCommand command, LocationKey location, DateOnly day)
+    {
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = ServiceId });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = location.PosSystemId });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = location.LocationId });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = day });
+    }
+}
