@@ -135,6 +135,7 @@ public sealed record Session
     public IReadOnlyList<SentMessage> Messages { get; init; } = [];
 
     /// <summary>True once the session is no longer <see cref="SessionStates.Active"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEnded => State != SessionStates.Active;
 }
 
