@@ -39,13 +39,9 @@ public sealed class WidgetsClient : IWidgetsClient, IDisposable
         var clock = timeProvider ?? TimeProvider.System;
         var baseAddress = options.NormalizedBaseAddress();
 
-        // Token requests and API calls share the connection pool, and each has the retry pipeline outermost, so
-        // every attempt of an API call gets a current token.
-        var tokenClient = new HttpClient(WidgetsResilience.Handler(options, clock, primaryHandler), disposeHandler: true)
-        {
-            BaseAddress = baseAddress,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        // Token requests and API calls share the connection pool. The retry pipeline is outermost: every attempt of an
+        // API call gets a current token, and a token request that fails is retried as part of the call.
+        var tokenClient = new HttpClient(primaryHandler, disposeHandler: false) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         var tokens = new AccessTokenSource(() => tokenClient, () => options, clock);
         http = new HttpClient(WidgetsResilience.Handler(options, clock, new BearerTokenHandler(tokens) { InnerHandler = primaryHandler }), disposeHandler: true)
         {
@@ -54,7 +50,7 @@ public sealed class WidgetsClient : IWidgetsClient, IDisposable
         };
         this.options = () => options;
         lists = new WidgetListCache();
-        owned = [http, tokenClient, tokens];
+        owned = [http, tokenClient, tokens]; // Disposing http disposes the handlers, the primary one included.
     }
 
     /// <summary>The client as dependency injection makes it: the factory owns the handlers.</summary>

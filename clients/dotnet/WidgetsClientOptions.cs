@@ -40,19 +40,23 @@ public sealed class WidgetsClientOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The longest delay between two attempts when the answer has no <c>Retry-After</c>.</summary>
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The longest <c>Retry-After</c> the client waits for by itself. A 429 or 503 that asks for longer is not retried:
     /// it surfaces as a <see cref="WidgetsUnavailableException"/> carrying the <see cref="WidgetsApiException.RetryAfter"/>.
     /// </summary>
-    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long one attempt may take before it is abandoned (and retried).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long one call may take in all, retries and their delays included.</summary>
-    public TimeSpan TotalRequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long one call may take in all, retries, their delays and a token request included. The defaults ride out a
+    /// cluster failover (503s with <c>Retry-After: 2</c> for a few seconds) and give up on an unreachable server in
+    /// about 15 s.
+    /// </summary>
+    public TimeSpan TotalRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>What is wrong with these options, one sentence per problem; empty when they can be used.</summary>
     public IReadOnlyList<string> Validate()

@@ -47,9 +47,8 @@ public static class WidgetsClientServiceCollectionExtensions
         });
         services.TryAddTransient<BearerTokenHandler>();
 
-        services.AddHttpClient(TokenClientName)
-            .ConfigureHttpClient(ConfigureHttpClient)
-            .AddResilienceHandler("widgets-token", ConfigureResilience);
+        // No retry pipeline of its own: a token request runs inside an API call's attempt and is retried with it.
+        services.AddHttpClient(TokenClientName).ConfigureHttpClient(ConfigureHttpClient);
 
         var api = services.AddHttpClient<IWidgetsClient, WidgetsClient>((http, provider) =>
             {
@@ -58,7 +57,8 @@ public static class WidgetsClientServiceCollectionExtensions
             })
             .ConfigureHttpClient(ConfigureHttpClient);
 
-        // The retry pipeline is outermost, the token handler inside it: every attempt gets a current token.
+        // The retry pipeline is outermost, the token handler inside it: every attempt gets a current token, and a
+        // failed token request is retried as part of the call.
         api.AddResilienceHandler("widgets", ConfigureResilience);
         return api.AddHttpMessageHandler<BearerTokenHandler>();
     }

@@ -69,7 +69,8 @@ public class WidgetsApiException : Exception
     private static string Describe(int status, string code, string title, string? detail, IReadOnlyDictionary<string, IReadOnlyList<string>>? errors)
     {
         var fields = errors is { Count: > 0 } ? " " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")) : "";
-        return $"{(status == 0 ? "No answer" : status.ToString(System.Globalization.CultureInfo.InvariantCulture))} {code}: {detail ?? title}{fields}";
+        var answer = status == 0 ? "" : status.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ";
+        return $"{answer}{code}: {detail ?? title}{fields}";
     }
 }
 

@@ -7,51 +7,72 @@ namespace Widgets.Client.Http;
 /// <summary>An access token and when the client stops using it.</summary>
 internal sealed record AccessToken(string Value, DateTimeOffset RefreshAt, DateTimeOffset ExpiresAt);
 
+/// <summary>A token, or the token endpoint's error answer, which the API call then answers with.</summary>
+internal readonly record struct TokenResult(AccessToken? Token, HttpResponseMessage? Refusal);
+
 /// <summary>
 /// Gets OAuth2 client-credentials tokens at <c>/connect/token</c> (HTTP Basic, as ClearLine documents it) and keeps one
 /// for all calls: replaced <see cref="WidgetsClientOptions.TokenRefreshMargin"/> before it expires, and at once when
 /// the API refuses it. One request at a time: concurrent calls wait for the same new token.
 /// </summary>
+/// <remarks>
+/// A token request has no retries of its own: it runs inside the attempt of the API call that needs it, so a failed
+/// one (no connection, a 429 or 503 with Retry-After) is retried by that call's pipeline like any other attempt, within
+/// the same timeouts. Retries nested inside retries would multiply.
+/// </remarks>
 internal sealed class AccessTokenSource(Func<HttpClient> tokenClient, Func<WidgetsClientOptions> options, TimeProvider clock) : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private volatile AccessToken? current;
 
     /// <summary>The token to send now: the kept one while it is fresh, else a new one.</summary>
-    public ValueTask<AccessToken> GetAsync(CancellationToken cancellationToken)
+    public ValueTask<TokenResult> GetAsync(CancellationToken cancellationToken)
     {
         var token = current;
         return token is not null && clock.GetUtcNow() < token.RefreshAt
-            ? ValueTask.FromResult(token)
-            : new ValueTask<AccessToken>(RenewAsync(token, refused: false, cancellationToken));
+            ? ValueTask.FromResult(new TokenResult(token, null))
+            : new ValueTask<TokenResult>(RenewAsync(token, refused: false, cancellationToken));
     }
 
     /// <summary>A new token after the API refused <paramref name="refused"/> (a 401); a token another call already renewed is reused.</summary>
-    public Task<AccessToken> RenewAfterRefusalAsync(AccessToken refused, CancellationToken cancellationToken) =>
+    public Task<TokenResult> RenewAfterRefusalAsync(AccessToken refused, CancellationToken cancellationToken) =>
         RenewAsync(refused, refused: true, cancellationToken);
 
     public void Dispose() => gate.Dispose();
 
-    private async Task<AccessToken> RenewAsync(AccessToken? seen, bool refused, CancellationToken cancellationToken)
+    private async Task<TokenResult> RenewAsync(AccessToken? seen, bool refused, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (current is { } renewed && !ReferenceEquals(renewed, seen) && clock.GetUtcNow() < renewed.RefreshAt)
             {
-                return renewed;
+                return new TokenResult(renewed, null);
             }
 
+            // Renewing ahead of expiry may fail (the token server down or busy) while the kept token is still valid: use it.
+            var fallback = !refused && seen is not null && clock.GetUtcNow() < seen.ExpiresAt ? seen : null;
+            TokenResult result;
             try
             {
-                current = await RequestAsync(cancellationToken).ConfigureAwait(false);
-                return current;
+                result = await RequestAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (WidgetsUnavailableException) when (!refused && seen is not null && clock.GetUtcNow() < seen.ExpiresAt)
+            catch (HttpRequestException) when (fallback is not null)
             {
-                // The token server is down or busy, but the kept token is still valid: use it until the next try.
-                return seen;
+                return new TokenResult(fallback, null);
             }
+
+            if (result.Token is { } token)
+            {
+                current = token;
+            }
+            else if (fallback is not null)
+            {
+                result.Refusal?.Dispose();
+                return new TokenResult(fallback, null);
+            }
+
+            return result;
         }
         finally
         {
@@ -59,7 +80,7 @@ internal sealed class AccessTokenSource(Func<HttpClient> tokenClient, Func<Widge
         }
     }
 
-    private async Task<AccessToken> RequestAsync(CancellationToken cancellationToken)
+    private async Task<TokenResult> RequestAsync(CancellationToken cancellationToken)
     {
         var settings = options();
         using var request = new HttpRequestMessage(ApiOperations.Token.Method, ApiOperations.Token.Path())
@@ -72,23 +93,14 @@ internal sealed class AccessTokenSource(Func<HttpClient> tokenClient, Func<Widge
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
 
         var requestedAt = clock.GetUtcNow();
-        HttpResponseMessage response;
-        try
+        var response = await tokenClient().SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
         {
-            response = await tokenClient().SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception failure) when (failure is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
-        {
-            throw ProblemReader.NoAnswer(failure);
+            return new TokenResult(null, response);
         }
 
         using (response)
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw await ProblemReader.ReadAsync(response, cancellationToken).ConfigureAwait(false);
-            }
-
             var token = await response.Content.ReadFromJsonAsync(WidgetsJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false);
             if (token is not { AccessToken.Length: > 0, ExpiresIn: > 0 })
             {
@@ -97,7 +109,7 @@ internal sealed class AccessTokenSource(Func<HttpClient> tokenClient, Func<Widge
 
             var lifetime = TimeSpan.FromSeconds(token.ExpiresIn);
             var margin = settings.TokenRefreshMargin < lifetime / 2 ? settings.TokenRefreshMargin : lifetime / 2;
-            return new AccessToken(token.AccessToken, requestedAt + lifetime - margin, requestedAt + lifetime);
+            return new TokenResult(new AccessToken(token.AccessToken, requestedAt + lifetime - margin, requestedAt + lifetime), null);
         }
     }
 }

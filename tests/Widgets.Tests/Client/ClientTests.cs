@@ -348,14 +348,46 @@ public sealed class ClientTests(GatewayFixture gateway)
         Assert.Equal("Basic cG9zOnMzY3JldA==", wire.To("connect/token").Single().Authorization);
     }
 
+    [Fact]
+    public async Task Token_request_answered_503_is_retried_after_its_Retry_After_as_part_of_the_call()
+    {
+        // A token endpoint that is failing over cannot be produced on demand in the embedded gateway: a stand-in answers.
+        var wire = new WireLog();
+        var server = new ContractStandIn { TokenUnavailable = 1 };
+        using var client = new WidgetsClient(
+            new WidgetsClientOptions { BaseAddress = new Uri("http://widgets.test/base"), ClientId = "pos", ClientSecret = "s3cret", PosSystemId = "pax" },
+            wire.Handler(server));
+
+        var link = await client.GetCarouselAsync(new CarouselRequest { PosLocationId = "store-1", TerminalId = "lane-1" });
+
+        Assert.Equal("http://widgets.test/t/screen-token", link.Url);
+        var tokens = wire.To("connect/token");
+        Assert.Equal([HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK], tokens.Select(t => t.Status));
+        Assert.True(tokens[0].GapBefore(tokens[1]) >= TimeSpan.FromSeconds(1) - TimeSpan.FromMilliseconds(20), string.Join("\n", tokens));
+        Assert.Single(wire.To("carousel"));
+    }
+
     /// <summary>Answers /connect/token and carousel the way API.md specifies them, and keeps the bodies it got.</summary>
     private sealed class ContractStandIn : HttpMessageHandler
     {
         public List<JsonNode> Bodies { get; } = [];
 
+        /// <summary>How many token requests are answered 503 with <c>Retry-After: 1</c> first.</summary>
+        public int TokenUnavailable { get; set; }
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var path = request.RequestUri!.AbsolutePath;
+            if (path == "/base/connect/token" && TokenUnavailable-- > 0)
+            {
+                var unavailable = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
+                {
+                    Content = new StringContent("""{"status":503,"title":"Service unavailable","detail":"Failing over.","code":"unavailable"}""", System.Text.Encoding.UTF8, "application/problem+json"),
+                };
+                unavailable.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
+                return unavailable;
+            }
+
             if (path == "/base/connect/token")
             {
                 return new HttpResponseMessage(HttpStatusCode.OK)
