@@ -15,20 +15,19 @@ builder.AddWidgetsOrleans();
 builder.Services.AddWidgetsHttp();
 RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
 builder.Services.AddWidgetsAuth();
-builder.Services.AddSingleton<LinkTokens>();
-builder.Services.AddSingleton<PublicUrls>();
-builder.Services.AddSingleton<UnsubscribeTokens>();
+builder.Services.AddWidgetsLinks();
 builder.Services.AddSingleton<TwilioSignature>();
 builder.Services.AddSingleton<LandingCsrf>();
 builder.Services.AddSingleton<RecipientParser>();
 builder.Services.AddSingleton<ListingBodies>();
-builder.Services.AddOpenApi();
-if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()))
+builder.Services.AddWidgetsOpenApi();
+if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()) && !DocumentGeneration.IsActive)
 {
     builder.Services.AddHostedService<DemoSeeder>();
 }
 
 var app = builder.Build();
+app.WarnWithoutPublicBaseUrl();
 app.UseWidgetsErrors();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -1,12 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+using Widgets.Gateway.Http;
+
 namespace Widgets.Gateway.Admin;
 
-public sealed record TerminalInput(string? Name);
+/// <summary>The body of PUT …/terminals/{terminalId}: a display name for the lane.</summary>
+public sealed record TerminalInput(string? Name) : IValidatable
+{
+    public void Validate(FieldErrors errors) => FieldRules.Text(Name, "name", 100, errors);
+}
 
 public sealed record LocationSettingsInput(string? Name, string? TimeZone);
 
 public sealed record LocationGrantDto(string? PosSystemId, string? PosLocationId);
 
-public sealed record CreateClientRequest(string? ClientId, IReadOnlyList<string>? Scopes, IReadOnlyList<LocationGrantDto>? Locations);
+/// <summary>The body of POST /v2/admin/clients.</summary>
+public sealed record CreateClientRequest([property: Required] string? ClientId, [property: Required] IReadOnlyList<string>? Scopes, IReadOnlyList<LocationGrantDto>? Locations) : IValidatable
+{
+    public const int MaxLocations = 1000;
+
+    public void Validate(FieldErrors errors)
+    {
+        if (!LocationKey.IsValidId(ClientId))
+        {
+            errors.Add("clientId", $"Required: {FieldRules.IdRule}");
+        }
+
+        var scopes = Scopes ?? [];
+        if (scopes.Count == 0 || scopes.Any(s => !Clients.Scopes.All.Contains(s)))
+        {
+            errors.Add("scopes", $"Name one or more of: {string.Join(", ", Clients.Scopes.All)}.");
+        }
+
+        var locations = Locations ?? [];
+        for (var i = 0; i < locations.Count; i++)
+        {
+            if (locations[i] is not { } grant || !LocationKey.IsValidId(grant.PosSystemId) || !LocationKey.IsValidId(grant.PosLocationId))
+            {
+                errors.Add($"locations[{i}]", $"Needs posSystemId and posLocationId ({FieldRules.IdRule})");
+            }
+        }
+
+        if (locations.Count > MaxLocations)
+        {
+            errors.Add("locations", $"At most {MaxLocations} locations per client.");
+        }
+        else if (scopes.Contains(Clients.Scopes.PosIntegration) && locations.Count == 0)
+        {
+            errors.Add("locations", "A pos_integration client must be granted at least one location.");
+        }
+    }
+
+    /// <summary>The registration to store, once <see cref="Validate"/> accepted the body.</summary>
+    public Clients.ApiClientRegistration ToRegistration(string secretHash) =>
+        new(Scopes ?? [], (Locations ?? []).Select(l => LocationKey.Create(l.PosSystemId!, l.PosLocationId!)).ToList(), secretHash);
+}
 
 public sealed record ClientDto(string ClientId, IReadOnlyList<string> Scopes, IReadOnlyList<LocationGrantDto> Locations, DateTimeOffset CreatedAt, string? ClientSecret = null)
 {

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Widgets.Analytics;
-using Widgets.Gateway.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Widgets.Gateway.Http;
-using Widgets.Gateway.Pos;
 
 namespace Widgets.Gateway.Admin;
 
@@ -14,18 +13,25 @@ public static class AnalyticsEndpoints
 
     public static IEndpointRouteBuilder MapAnalyticsEndpoints(this IEndpointRouteBuilder app)
     {
-        var location = app.MapGroup("/v2/admin/pos/{posSystemId}/locations/{posLocationId}")
-            .RequireAuthorization(AuthSetup.AdminPolicy).WithTags("Operator: analytics");
-        location.MapGet("/stats", Stats);
-        location.MapGet("/conversions", Conversions);
+        var location = app.MapLocationGroup("Operator: analytics");
+        location.MapGet("/stats", Stats).WithName("getStats")
+            .WithSummary("The funnel per widget and terminal")
+            .WithDescription("Counters per widget (and per terminal) over UTC days `from`–`to` (default today, at most 92 days): listed → started → "
+                + "qrShown / messagesSent → scanned → converted, plus timedOut and cancelled, and converted ÷ started. Counters may lag a few seconds. "
+                + "`format=csv` answers the same as CSV (spreadsheet-safe).")
+            .WithResponseContent(200, "text/csv", "With `format=csv`: a header row, then one row per widget and one per widget and terminal.")
+            .ProducesProblems(ProblemCodes.ValidationFailed);
+        location.MapGet("/conversions", Conversions).WithName("listConversions")
+            .WithSummary("What customers submitted")
+            .WithDescription("Every landing-page submission over UTC days `from`–`to` (default today), with the consent given and the exact consent text shown.")
+            .ProducesProblems(ProblemCodes.ValidationFailed);
         return app;
     }
 
-    private static async Task<IResult> Stats(string posSystemId, string posLocationId, string? from, string? to, string? widgetId, string? format,
-        HttpContext context, IGrainFactory grains, TimeProvider clock)
+    private static async Task<Results<Ok<DataEnvelope<StatsResponse>>, ContentHttpResult, ProblemHttpResult>> Stats(
+        LocationScope scope, string? from, string? to, string? widgetId, string? format, IGrainFactory grains, TimeProvider clock)
     {
-        var (grain, location, problem) = AdminScope.Location(context, grains, posSystemId, posLocationId);
-        var (days, badRange) = problem is null ? DayRange(from, to, clock) : (default, problem);
+        var (days, badRange) = DayRange(from, to, clock);
         if (badRange is not null)
         {
             return badRange;
@@ -47,27 +53,27 @@ public static class AnalyticsEndpoints
             return Problems.Field("format", "Use json or csv.");
         }
 
+        var location = scope.Location;
         var perDay = await Task.WhenAll(Days(days).Select(d => grains.Grain<IWidgetStatsGrain>(GrainKeys.LocationDay(location, d)).GetRows()));
-        var names = (await grain!.GetWidgets()).ToDictionary(w => w.Id, w => w.Name);
+        var names = (await grains.Grain<ILocationGrain>(location.ToString()).GetWidgets()).ToDictionary(w => w.Id, w => w.Name);
         var stats = Aggregate(perDay.SelectMany(r => r).Where(r => onlyWidget is null || r.WidgetId == onlyWidget), names);
         var response = new StatsResponse(days.From, days.To, stats);
         return format == "csv"
             ? TypedResults.Text(ToCsv(response), "text/csv; charset=utf-8")
-            : TypedResults.Json(new DataEnvelope<StatsResponse>(response), WidgetsJson.Options);
+            : Envelope.Ok(response);
     }
 
-    private static async Task<IResult> Conversions(string posSystemId, string posLocationId, string? from, string? to,
-        HttpContext context, IGrainFactory grains, TimeProvider clock)
+    private static async Task<Results<Ok<DataEnvelope<IReadOnlyList<ConversionRecord>>>, ProblemHttpResult>> Conversions(
+        LocationScope scope, string? from, string? to, IGrainFactory grains, TimeProvider clock)
     {
-        var (_, location, problem) = AdminScope.Location(context, grains, posSystemId, posLocationId);
-        var (days, badRange) = problem is null ? DayRange(from, to, clock) : (default, problem);
+        var (days, badRange) = DayRange(from, to, clock);
         if (badRange is not null)
         {
             return badRange;
         }
 
-        var perDay = await Task.WhenAll(Days(days).Select(d => grains.Grain<IConversionLogGrain>(GrainKeys.LocationDay(location, d)).List()));
-        return TypedResults.Json(new DataEnvelope<IReadOnlyList<ConversionRecord>>(perDay.SelectMany(r => r).OrderBy(r => r.At).ToList()), WidgetsJson.Options);
+        var perDay = await Task.WhenAll(Days(days).Select(d => grains.Grain<IConversionLogGrain>(GrainKeys.LocationDay(scope.Location, d)).List()));
+        return Envelope.Ok<IReadOnlyList<ConversionRecord>>(perDay.SelectMany(r => r).OrderBy(r => r.At).ToList());
     }
 
     private static List<WidgetStats> Aggregate(IEnumerable<CounterRow> rows, Dictionary<int, string> names) =>
@@ -120,7 +126,7 @@ public static class AnalyticsEndpoints
         return $"\"{safe.Replace("\"", "\"\"")}\"";
     }
 
-    private static ((DateOnly From, DateOnly To) Days, IResult? Problem) DayRange(string? from, string? to, TimeProvider clock)
+    private static ((DateOnly From, DateOnly To) Days, ProblemHttpResult? Problem) DayRange(string? from, string? to, TimeProvider clock)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         if (!TryDay(from, today, out var first) || !TryDay(to, today, out var last))

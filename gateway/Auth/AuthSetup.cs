@@ -55,6 +55,16 @@ public static class AuthSetup
         return services;
     }
 
+    /// <summary>
+    /// Puts a route group behind a token with <paramref name="scope"/> and the <see cref="RequestScopeFilter"/>, and
+    /// describes both (security requirement, 401/403/503) to OpenAPI.
+    /// </summary>
+    public static RouteGroupBuilder ForScope(this RouteGroupBuilder group, string scope) => group
+        .RequireAuthorization(scope == Scopes.PosIntegration ? PosPolicy : AdminPolicy)
+        .AddEndpointFilter<RequestScopeFilter>()
+        .RequiresScope(scope)
+        .ProducesProblems(ProblemCodes.Unauthorized, ProblemCodes.InsufficientScope, ProblemCodes.Unavailable);
+
     private static bool IsLoopbackDevelopment(AuthorizationHandlerContext context) =>
         context.Resource is HttpContext http
         && http.RequestServices.GetRequiredService<IHostEnvironment>().IsDevelopment()

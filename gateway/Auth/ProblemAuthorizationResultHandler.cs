@@ -20,11 +20,11 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
         if (context.User.Identity?.IsAuthenticated != true)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"widgets\"";
-            await Problems.Result(401, "unauthorized", "Unauthorized",
+            await Problems.Of(ProblemCodes.Unauthorized,
                 "Send Authorization: Bearer <token> from POST /connect/token; an expired, forged or revoked token is refused.").ExecuteAsync(context);
             return;
         }
 
-        await Problems.Result(403, "insufficient_scope", "Forbidden", "This token's scope does not allow this endpoint.").ExecuteAsync(context);
+        await Problems.Of(ProblemCodes.InsufficientScope, "This token's scope does not allow this endpoint.").ExecuteAsync(context);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Widgets.Gateway.Http;
 
 namespace Widgets.Gateway.Auth;
@@ -8,7 +9,7 @@ namespace Widgets.Gateway.Auth;
 /// </summary>
 public static class TenantAccess
 {
-    public static (LocationKey Location, IResult? Problem) Resolve(HttpContext context, string posSystemId, string? locationId)
+    public static (LocationKey Location, ProblemHttpResult? Problem) Resolve(HttpContext context, string? posSystemId, string? locationId)
     {
         if (string.IsNullOrEmpty(locationId))
         {
@@ -20,10 +21,10 @@ public static class TenantAccess
             return (default, NotFound());
         }
 
-        var location = LocationKey.Create(posSystemId, locationId);
+        var location = LocationKey.Create(posSystemId!, locationId);
         return context.GetApiClient().CanAccess(location) ? (location, null) : (default, NotFound());
     }
 
-    public static IResult NotFound() =>
-        Problems.NotFound("location_not_found", "No such location for this client; check posSystemId and posLocationId.");
+    public static ProblemHttpResult NotFound() =>
+        Problems.Of(ProblemCodes.LocationNotFound, "No such location for this client; check posSystemId and posLocationId.");
 }

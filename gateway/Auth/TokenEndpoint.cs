@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 using Widgets.Gateway.Http;
 
 namespace Widgets.Gateway.Auth;
@@ -5,17 +8,34 @@ namespace Widgets.Gateway.Auth;
 /// <summary>OAuth2 client credentials, as ClearLine serves it: POST /connect/token.</summary>
 public static class TokenEndpoint
 {
+    public const string Tag = "Authentication";
+
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/connect/token", Issue).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.TokenPolicy).WithTags("Authentication");
+        app.MapPost("/connect/token", Issue).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.TokenPolicy).WithTags(Tag)
+            .WithName("issueToken")
+            .WithSummary("Get an access token (OAuth2 client credentials)")
+            .WithDescription("Authenticate with HTTP Basic (client id and secret; `client_id`/`client_secret` form fields are accepted too) and ask for "
+                + "`scope=pos_integration` or `widgets_admin`. The answer is a plain OAuth2 token response (not wrapped in `data`): a signed JWT valid for an hour.")
+            // Described, not enforced by routing: a body of another type gets OAuth2's own invalid_request, not a bare 415.
+            .WithMetadata(new FormBodyMetadata(typeof(TokenRequestForm)))
+            .WithMetadata(new SecurityMetadata(SecurityMetadata.ClientBasic))
+            .WithResponseHeader(200, HeaderNames.CacheControl, "`no-store`: a token is never cached (RFC 6749 §5.1).")
+            .ProducesProblems(ProblemCodes.InvalidRequest, ProblemCodes.UnsupportedGrantType, ProblemCodes.InvalidScope, ProblemCodes.InvalidClient,
+                ProblemCodes.PayloadTooLarge, ProblemCodes.RateLimited)
+            .WithRequestExample("clientCredentials", "A POS integration's request", new { grant_type = "client_credentials", scope = "pos_integration" },
+                "application/x-www-form-urlencoded");
         return app;
     }
 
-    private static async Task<IResult> Issue(HttpRequest request, ClientCredentials credentials, AccessTokens tokens)
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Issue(HttpRequest request, ClientCredentials credentials, AccessTokens tokens)
     {
+        // RFC 6749 §5.1: token responses, and errors with them, must not be cached.
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        request.HttpContext.Response.Headers.Pragma = "no-cache";
         if (!request.HasFormContentType)
         {
-            return OAuthError(400, "invalid_request", "Send the body as application/x-www-form-urlencoded: grant_type=client_credentials&scope=pos_integration.");
+            return OAuthError(ProblemCodes.InvalidRequest, "Send the body as application/x-www-form-urlencoded: grant_type=client_credentials&scope=pos_integration.");
         }
 
         IFormCollection form;
@@ -26,12 +46,12 @@ public static class TokenEndpoint
         catch (InvalidDataException)
         {
             // Too many fields, an over-long name or an encoded NUL: the form reader refuses it, and so do we.
-            return OAuthError(400, "invalid_request", "The form could not be read; send grant_type=client_credentials&scope=pos_integration.");
+            return OAuthError(ProblemCodes.InvalidRequest, "The form could not be read; send grant_type=client_credentials&scope=pos_integration.");
         }
 
         if (form["grant_type"] != "client_credentials")
         {
-            return OAuthError(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
+            return OAuthError(ProblemCodes.UnsupportedGrantType, "Only grant_type=client_credentials is supported.");
         }
 
         var presented = ClientCredentials.FromBasicHeader(request.Headers.Authorization)
@@ -40,27 +60,36 @@ public static class TokenEndpoint
         if (client is null)
         {
             request.HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"widgets\"";
-            return OAuthError(401, "invalid_client", "Unknown client or wrong secret; send Authorization: Basic base64(client_id:client_secret).");
+            return OAuthError(ProblemCodes.InvalidClient, "Unknown client or wrong secret; send Authorization: Basic base64(client_id:client_secret).");
         }
 
         var requested = form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var denied = requested.Except(client.Scopes).ToList();
         if (denied.Count > 0)
         {
-            return OAuthError(400, "invalid_scope", $"This client is not granted: {string.Join(' ', denied)}.");
+            return OAuthError(ProblemCodes.InvalidScope, $"This client is not granted: {string.Join(' ', denied)}.");
         }
 
         var scopes = requested.Length > 0 ? requested.Distinct().ToList() : client.Scopes.ToList();
-        return TypedResults.Json(new TokenResponse(tokens.Issue(client, scopes), "Bearer", (int)AccessTokens.Lifetime.TotalSeconds, string.Join(' ', scopes)), WidgetsJson.Options);
+        return TypedResults.Ok(new TokenResponse(tokens.Issue(client, scopes), "Bearer", (int)AccessTokens.Lifetime.TotalSeconds, string.Join(' ', scopes)));
     }
 
     /// <summary>Problem+json that also carries OAuth2's <c>error</c> member, so OAuth client libraries understand it.</summary>
-    private static IResult OAuthError(int status, string code, string detail) =>
-        TypedResults.Problem(detail, statusCode: status, title: code, extensions: new Dictionary<string, object?> { ["code"] = code, ["error"] = code, ["error_description"] = detail });
+    private static ProblemHttpResult OAuthError(ProblemCode code, string detail) =>
+        TypedResults.Problem(detail, statusCode: code.Status, title: code.Title,
+            extensions: new Dictionary<string, object?> { ["code"] = code.Code, ["error"] = code.Code, ["error_description"] = detail });
 
-    private sealed record TokenResponse(
-        [property: System.Text.Json.Serialization.JsonPropertyName("access_token")] string AccessToken,
-        [property: System.Text.Json.Serialization.JsonPropertyName("token_type")] string TokenType,
-        [property: System.Text.Json.Serialization.JsonPropertyName("expires_in")] int ExpiresIn,
-        [property: System.Text.Json.Serialization.JsonPropertyName("scope")] string Scope);
+    /// <summary>The form of a token request.</summary>
+    public sealed record TokenRequestForm(
+        [property: JsonPropertyName("grant_type")] string GrantType,
+        [property: JsonPropertyName("scope")] string? Scope,
+        [property: JsonPropertyName("client_id")] string? ClientId,
+        [property: JsonPropertyName("client_secret")] string? ClientSecret);
+
+    /// <summary>An OAuth2 access token response (RFC 6749 §5.1).</summary>
+    public sealed record TokenResponse(
+        [property: JsonPropertyName("access_token")] string AccessToken,
+        [property: JsonPropertyName("token_type")] string TokenType,
+        [property: JsonPropertyName("expires_in")] int ExpiresIn,
+        [property: JsonPropertyName("scope")] string Scope);
 }

@@ -11,9 +11,14 @@ public static class ConsentEndpoints
 {
     private const int MaxFormBytes = 16 * 1024;
 
+    private static readonly ProblemCode MessageNotFound = new("message_not_found", 404, "Not found", "No such message.");
+
+    private static readonly ProblemCode InvalidSignature = new("invalid_signature", 403, "Forbidden", "X-Twilio-Signature does not match this request.");
+
     public static IEndpointRouteBuilder MapConsentEndpoints(this IEndpointRouteBuilder app)
     {
-        var hooks = app.MapGroup("/webhooks/twilio").AllowAnonymous().DisableAntiforgery().WithTags("Webhooks");
+        // Twilio's callbacks, not part of the integrators' API: left out of the OpenAPI document (docs/SECURITY.md has them).
+        var hooks = app.MapGroup("/webhooks/twilio").AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         hooks.MapPost("/sms", InboundSms);
         hooks.MapPost("/status/{sessionId}/{messageId}", DeliveryStatus);
         app.MapGet("/u/{token}", UnsubscribePage).AllowAnonymous().RequireRateLimiting(RateLimits.PublicPolicy).ExcludeFromDescription();
@@ -56,14 +61,14 @@ public static class ConsentEndpoints
             "failed" or "undelivered" => MessageStatus.Failed,
             _ => null,
         };
-        if (status is null || !PosValidation.IsSessionId(sessionId) || !PosValidation.IsSessionId(messageId))
+        if (status is null || !FieldRules.IsSessionId(sessionId) || !FieldRules.IsSessionId(messageId))
         {
             return TypedResults.NoContent();
         }
 
         var error = form["ErrorCode"].ToString() is { Length: > 0 and <= 16 } code ? $"provider error {code}" : null;
         var known = await grains.Grain<IWidgetSessionGrain>(sessionId).UpdateDelivery(messageId, status.Value, error);
-        return known ? TypedResults.NoContent() : Problems.NotFound("message_not_found", "No such message.");
+        return known ? TypedResults.NoContent() : Problems.Of(MessageNotFound);
     }
 
     private static IResult UnsubscribePage(string token, UnsubscribeTokens tokens, HttpResponse response)
@@ -94,17 +99,17 @@ public static class ConsentEndpoints
     {
         if (!signature.IsConfigured)
         {
-            return (null, Problems.NotFound("not_found", "Twilio webhooks are off: set Sms:Twilio:AuthToken."));
+            return (null, Problems.Of(ProblemCodes.NotFound, "Twilio webhooks are off: set Sms:Twilio:AuthToken."));
         }
 
         if (!request.HasFormContentType)
         {
-            return (null, Problems.Result(400, "invalid_request", "Invalid request", "Expected Twilio's form-encoded webhook."));
+            return (null, Problems.Of(ProblemCodes.InvalidRequest, "Expected Twilio's form-encoded webhook."));
         }
 
         if (request.ContentLength > MaxFormBytes)
         {
-            return (null, Problems.Result(StatusCodes.Status413PayloadTooLarge, "payload_too_large", "Payload too large", $"Webhook bodies are limited to {MaxFormBytes / 1024} KB."));
+            return (null, Problems.Of(ProblemCodes.PayloadTooLarge, $"Webhook bodies are limited to {MaxFormBytes / 1024} KB."));
         }
 
         IFormCollection form;
@@ -115,12 +120,12 @@ public static class ConsentEndpoints
         catch (InvalidDataException)
         {
             // Too many fields, an over-long name or an encoded NUL: not a webhook Twilio sends.
-            return (null, Problems.Result(400, "invalid_request", "Invalid request", "Expected Twilio's form-encoded webhook."));
+            return (null, Problems.Of(ProblemCodes.InvalidRequest, "Expected Twilio's form-encoded webhook."));
         }
 
         return signature.IsValid(request, form)
             ? (form, null)
-            : (null, Problems.Result(403, "invalid_signature", "Forbidden", "X-Twilio-Signature does not match this request."));
+            : (null, Problems.Of(InvalidSignature));
     }
 
     private static void NoStore(HttpResponse response)

@@ -21,7 +21,13 @@ public sealed class TwilioSignature(IConfiguration configuration, PublicUrls url
             return false;
         }
 
-        var expected = Compute(token, $"{urls.Base(request)}{request.Path}{request.QueryString}", form.Select(f => (f.Key, f.Value.ToString())));
+        // Twilio signs the URL it called: our public one. A request on a host we build no links for cannot match it.
+        if (urls.Base(request) is not { } linkBase)
+        {
+            return false;
+        }
+
+        var expected = Compute(token, $"{linkBase}{request.Path}{request.QueryString}", form.Select(f => (f.Key, f.Value.ToString())));
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(presented));
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Pos;
@@ -10,17 +11,46 @@ namespace Widgets.Gateway.Customer;
 /// </summary>
 public static class CustomerPages
 {
+    public const string Tag = "Customer pages";
+
     public static IEndpointRouteBuilder MapCustomerPages(this IEndpointRouteBuilder app)
     {
-        var screen = app.MapGroup("/s/{token}").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).WithTags("Customer");
-        screen.MapGet("", Screen);
-        screen.MapGet("/state", State);
-        screen.MapGet("/qr.png", QrPng);
-        screen.MapGet("/qr.svg", QrSvg);
+        var screen = app.MapGroup("/s/{token}").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).WithTags(Tag)
+            .AddEndpointFilter<RequestScopeFilter>().ProducesProblems(ProblemCodes.RateLimited);
+        screen.MapGet("", Screen).WithName("screenPage")
+            .WithSummary("The customer-facing screen's page of a session")
+            .WithDescription("The HTML page behind qrCodeHtmlLinkUrl / qrCodePreviewHtmlLinkUrl: the QR code, the widget's headline, a countdown and the live state.")
+            .WithResponseContent(200, "text/html", "The screen page.")
+            .WithResponseContent(404, "text/html", "The link expired or was tampered with: a page that says so.");
+        screen.MapGet("/state", State).WithName("screenState")
+            .WithSummary("The session's state as the screen page shows it")
+            .ProducesProblems(ProblemCodes.LinkExpired);
+        screen.MapGet("/qr.png", QrPng).WithName("qrCodePng")
+            .WithSummary("The session's QR code as PNG")
+            .WithResponseContent(200, "image/png", "The QR code encoding the landing URL.")
+            .ProducesProblems(ProblemCodes.LinkExpired);
+        screen.MapGet("/qr.svg", QrSvg).WithName("qrCodeSvg")
+            .WithSummary("The session's QR code as SVG")
+            .WithResponseContent(200, "image/svg+xml", "The QR code encoding the landing URL.")
+            .ProducesProblems(ProblemCodes.LinkExpired);
 
-        var landing = app.MapGroup("/w/{token}").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).WithTags("Customer");
-        landing.MapGet("", Landing);
-        landing.MapPost("", Submit);
+        var landing = app.MapGroup("/w/{token}").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).WithTags(Tag)
+            .ProducesProblems(ProblemCodes.RateLimited);
+        landing.MapGet("", Landing).WithName("landingPage")
+            .WithSummary("The phone's landing page")
+            .WithDescription("What the QR code and the messages link to: the widget's form (join, sign up, coupon, survey, contest entry). Opening it records a scan.")
+            .WithResponseContent(200, "text/html", "The landing page.")
+            .WithResponseContent(404, "text/html", "The link expired or was tampered with: a page that says so.");
+        landing.MapPost("", Submit).WithName("submitLanding")
+            .WithSummary("Submit the landing page's form")
+            .WithDescription("The customer's submission (a conversion), as the page's form posts it, with its anti-forgery token.")
+            .WithMetadata(new FormBodyMetadata(typeof(Dictionary<string, string>)))
+            .WithResponseContent(200, "text/html", "Thank-you page (with the coupon code, for a coupon widget).")
+            .WithResponseContent(400, "text/html", "The form again, with what to correct.")
+            .WithResponseContent(403, "text/html", "The form's anti-forgery token is missing or wrong, or the post came from another site.")
+            .WithResponseContent(404, "text/html", "The link expired or was tampered with: a page that says so.")
+            .WithResponseContent(409, "text/html", "This contact already entered the contest, or every coupon was handed out: a page that says so.")
+            .WithResponseContent(413, "text/html", "The form is larger than 16 KB.");
         return app;
     }
 
@@ -38,30 +68,30 @@ public static class CustomerPages
         return ScreenPage.Render(view, clock.GetUtcNow(), $"{self}/qr.svg", $"{self}/state");
     }
 
-    private static async Task<IResult> State(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TimeProvider clock)
+    private static async Task<Results<Ok<DataEnvelope<ScreenState>>, ProblemHttpResult>> State(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TimeProvider clock)
     {
         CustomerHeaders.ForResource(context.Response);
         var view = tokens.Verify(LinkKind.Screen, token) is { } sessionId
             ? await grains.Grain<IWidgetSessionGrain>(sessionId).GetScreen()
             : null;
         return view is null
-            ? Problems.NotFound("link_expired", "This link has expired.")
-            : TypedResults.Json(new DataEnvelope<ScreenState>(ScreenState.From(view, clock.GetUtcNow())), WidgetsJson.Options);
+            ? Problems.Of(ProblemCodes.LinkExpired)
+            : Envelope.Ok(ScreenState.From(view, clock.GetUtcNow()));
     }
 
-    private static IResult QrPng(string token, HttpContext context, LinkTokens tokens, PublicUrls urls) =>
-        QrImage(token, context, tokens, urls, landing => TypedResults.File(QrImages.Png(landing), "image/png"));
+    private static IResult QrPng(string token, HttpContext context, LinkTokens tokens, PublicLinks links) =>
+        QrImage(token, context, tokens, links, landing => TypedResults.File(QrImages.Png(landing), "image/png"));
 
-    private static IResult QrSvg(string token, HttpContext context, LinkTokens tokens, PublicUrls urls) =>
-        QrImage(token, context, tokens, urls, landing => TypedResults.Text(QrImages.Svg(landing), "image/svg+xml; charset=utf-8"));
+    private static IResult QrSvg(string token, HttpContext context, LinkTokens tokens, PublicLinks links) =>
+        QrImage(token, context, tokens, links, landing => TypedResults.Text(QrImages.Svg(landing), "image/svg+xml; charset=utf-8"));
 
     /// <summary>A QR code of a freshly signed landing URL; the screen token alone proves the session, no grain call.</summary>
-    private static IResult QrImage(string token, HttpContext context, LinkTokens tokens, PublicUrls urls, Func<string, IResult> render)
+    private static IResult QrImage(string token, HttpContext context, LinkTokens tokens, PublicLinks links, Func<string, IResult> render)
     {
         CustomerHeaders.ForResource(context.Response);
         return tokens.Verify(LinkKind.Screen, token) is { } sessionId
-            ? render(urls.Landing(context.Request, sessionId))
-            : Problems.NotFound("link_expired", "This link has expired.");
+            ? render(links.Landing(sessionId))
+            : Problems.Of(ProblemCodes.LinkExpired);
     }
 
     private static async Task<IResult> Landing(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, LandingCsrf csrf)

@@ -10,7 +10,11 @@ public static class OrleansHosting
     public static WebApplicationBuilder AddWidgetsOrleans(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        if (WidgetsOptions.From(configuration).Mode == HostingMode.Cluster)
+        if (DocumentGeneration.IsActive)
+        {
+            DocumentGeneration.AddPlaceholders(builder.Services);
+        }
+        else if (WidgetsOptions.From(configuration).Mode == HostingMode.Cluster)
         {
             var cluster = ClusterSettings.From(configuration);
             var connectionString = ClusterSettings.PostgresConnectionString(configuration);

@@ -27,22 +27,22 @@ public static class HttpSetup
             IResult problem;
             if (failure is BadHttpRequestException bad)
             {
-                problem = Problems.Result(bad.StatusCode, bad.StatusCode == 413 ? "payload_too_large" : "bad_request", "Bad request", bad.Message);
+                problem = bad.StatusCode == 413 ? Problems.Of(ProblemCodes.PayloadTooLarge, bad.Message) : Problems.Of(ProblemCodes.BadRequest with { Status = bad.StatusCode }, bad.Message);
             }
             else if (failure is InvalidDataException or System.Text.Json.JsonException)
             {
-                problem = Problems.Result(400, "bad_request", "Bad request", "The request body could not be read.");
+                problem = Problems.Of(ProblemCodes.BadRequest, "The request body could not be read.");
             }
             else if (IsUnavailable(failure))
             {
                 logger.LogWarning(failure, "Cluster unavailable for {Path}", context.Request.Path);
                 context.Response.Headers.RetryAfter = "2";
-                problem = Problems.Result(503, "unavailable", "Service unavailable", "The service is failing over; retry in a moment.");
+                problem = Problems.Of(ProblemCodes.Unavailable, "The service is failing over; retry in a moment.");
             }
             else
             {
                 logger.LogError(failure, "Unhandled failure for {Method} {Path}", context.Request.Method, context.Request.Path);
-                problem = Problems.Result(500, "internal_error", "Internal error", "Something went wrong on our side; it has been logged.");
+                problem = Problems.Of(ProblemCodes.InternalError);
             }
 
             await problem.ExecuteAsync(context);
@@ -50,11 +50,18 @@ public static class HttpSetup
         app.UseStatusCodePages(async status =>
         {
             var context = status.HttpContext;
-            if (context.Response.StatusCode is 404 or 405 && !context.Response.HasStarted)
+            // Routing's own refusals (no route, wrong method, a body of a media type the endpoint does not accept) come
+            // without a body; answer them like every other refusal.
+            var problem = context.Response.StatusCode switch
             {
-                var code = context.Response.StatusCode == 404 ? "not_found" : "method_not_allowed";
-                await Problems.Result(context.Response.StatusCode, code, code == "not_found" ? "Not found" : "Method not allowed",
-                    "See /openapi/v1.json for the routes this service serves.").ExecuteAsync(context);
+                404 => Problems.Of(ProblemCodes.NotFound, "See /openapi/v1.json for the routes this service serves."),
+                405 => Problems.Of(ProblemCodes.MethodNotAllowed, "See /openapi/v1.json for the routes this service serves."),
+                415 => Problems.Of(ProblemCodes.UnsupportedMediaType),
+                _ => null,
+            };
+            if (problem is not null && !context.Response.HasStarted)
+            {
+                await problem.ExecuteAsync(context);
             }
         });
         return app;

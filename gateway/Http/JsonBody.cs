@@ -1,4 +1,7 @@
+using System.Reflection;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Widgets.Gateway.Http;
 
@@ -10,13 +13,19 @@ public static class JsonBody
 {
     public const long MaxBytes = 64 * 1024;
 
-    public static async Task<(T? Value, IResult? Problem)> Read<T>(HttpRequest request)
+    /// <summary>The media types every JSON endpoint accepts (ClearLine's own examples send the second).</summary>
+    public static readonly string[] ContentTypes = ["application/json", "application/json-patch+json"];
+
+    /// <summary>What reading or checking a body can refuse; every endpoint that takes one documents these.</summary>
+    public static readonly ProblemCode[] Refusals =
+        [ProblemCodes.ValidationFailed, ProblemCodes.InvalidJson, ProblemCodes.PayloadTooLarge, ProblemCodes.UnsupportedMediaType];
+
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> Read<T>(HttpRequest request)
         where T : class
     {
         if (!request.HasJsonContentType())
         {
-            return (null, Problems.Result(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported media type",
-                "Send the body as application/json (application/json-patch+json is accepted too)."));
+            return (null, Problems.Of(ProblemCodes.UnsupportedMediaType));
         }
 
         if (request.ContentLength > MaxBytes)
@@ -27,9 +36,14 @@ public static class JsonBody
         try
         {
             var value = await JsonSerializer.DeserializeAsync<T>(new LimitedStream(request.Body, MaxBytes), WidgetsJson.Options, request.HttpContext.RequestAborted);
-            return value is null
-                ? (null, Problems.Result(400, "invalid_json", "Invalid JSON", "The body must be a JSON object."))
-                : (value, null);
+            if (value is null)
+            {
+                return (null, Problems.Of(ProblemCodes.InvalidJson, "The body must be a JSON object."));
+            }
+
+            var errors = new FieldErrors();
+            (value as IValidatable)?.Validate(errors);
+            return errors.Count > 0 ? (null, Problems.Validation(errors)) : (value, null);
         }
         catch (JsonException ex) when (ex.InnerException is not JsonException && ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal))
         {
@@ -39,7 +53,7 @@ public static class JsonBody
         catch (JsonException ex)
         {
             var where = ex.Path is { Length: > 2 } path ? $" at {path[2..]}" : "";
-            return (null, Problems.Result(400, "invalid_json", "Invalid JSON", $"The body is not valid for this endpoint{where}: {FirstLine(ex.Message)}"));
+            return (null, Problems.Of(ProblemCodes.InvalidJson, $"The body is not valid for this endpoint{where}: {FirstLine(ex.Message)}"));
         }
         catch (LimitedStream.TooLargeException)
         {
@@ -47,12 +61,60 @@ public static class JsonBody
         }
     }
 
-    private static IResult TooLarge() =>
-        Problems.Result(StatusCodes.Status413PayloadTooLarge, "payload_too_large", "Payload too large", $"Bodies are limited to {MaxBytes / 1024} KB.");
+    /// <summary>Whether the request carries a body at all (a length, or chunked).</summary>
+    public static bool IsPresent(HttpRequest request) => request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+
+    /// <summary>Describes a JSON body of <paramref name="type"/> and its refusals to OpenAPI.</summary>
+    public static void Describe(Type type, bool optional, EndpointBuilder builder)
+    {
+        builder.Metadata.Add(new AcceptsMetadata(ContentTypes, type, optional));
+        builder.Metadata.Add(new ProblemsMetadata(Refusals));
+    }
+
+    private static ProblemHttpResult TooLarge() => Problems.Of(ProblemCodes.PayloadTooLarge, $"Bodies are limited to {MaxBytes / 1024} KB.");
 
     private static string FirstLine(string message)
     {
         var end = message.IndexOf(". Path:", StringComparison.Ordinal);
         return end > 0 ? message[..end] + "." : message;
     }
+}
+
+/// <summary>
+/// A JSON request body, bound by <see cref="JsonBody.Read{T}"/> and checked by the body's own
+/// <see cref="IValidatable.Validate"/>; a refused body is answered by <see cref="RefusalFilter"/> before the handler
+/// runs. Declared nullable (<c>JsonBody&lt;T&gt;?</c>), the body may be left out.
+/// </summary>
+public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>>, IEndpointParameterMetadataProvider, IRefusable
+    where T : class
+{
+    /// <summary>Whether each handler parameter of this type is declared nullable, worked out once per parameter.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ParameterInfo, bool> Optional = new();
+
+    private JsonBody(T? value, ProblemHttpResult? refusal)
+    {
+        Body = value!;
+        Refusal = refusal;
+    }
+
+    /// <summary>The body, read and valid; only the handler sees it, and only when nothing refused the request.</summary>
+    public T Body { get; }
+
+    public ProblemHttpResult? Refusal { get; }
+
+    public static async ValueTask<JsonBody<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
+    {
+        if (IsOptional(parameter) && !JsonBody.IsPresent(context.Request))
+        {
+            return null;
+        }
+
+        var (value, problem) = await JsonBody.Read<T>(context.Request);
+        return new JsonBody<T>(value, problem);
+    }
+
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) => JsonBody.Describe(typeof(T), IsOptional(parameter), builder);
+
+    private static bool IsOptional(ParameterInfo parameter) =>
+        Optional.GetOrAdd(parameter, p => new NullabilityInfoContext().Create(p).ReadState == NullabilityState.Nullable);
 }

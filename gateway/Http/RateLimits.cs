@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Widgets.Gateway.Http;
@@ -51,10 +52,10 @@ public sealed class RateLimits
         AutoReplenishment = true,
     };
 
-    public static IResult TooMany(HttpContext context, TimeSpan retryAfter)
+    public static ProblemHttpResult TooMany(HttpContext context, TimeSpan retryAfter)
     {
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return Problems.Result(429, "rate_limited", "Too many requests", "Slow down and retry after the number of seconds in Retry-After.");
+        return Problems.Of(ProblemCodes.RateLimited);
     }
 
     private static ValueTask Reject(HttpContext context, RateLimitLease lease, CancellationToken cancellationToken)
@@ -73,7 +74,7 @@ public sealed class TerminalRateLimiter(RateLimits limits) : IDisposable
         RateLimitPartition.GetTokenBucketLimiter(key, _ => RateLimits.Bucket(limits.PosPerTerminalPerSecond, TimeSpan.FromSeconds(1))));
 
     /// <summary>Null when the call may go ahead; otherwise the 429 to answer.</summary>
-    public IResult? Check(HttpContext context, string clientId, string? terminalId)
+    public ProblemHttpResult? Check(HttpContext context, string clientId, string? terminalId)
     {
         if (terminalId is null)
         {

@@ -1,76 +1,98 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using Widgets.Clients;
 using Widgets.Gateway.Auth;
 using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
 
 namespace Widgets.Gateway.Pos;
 
-/// <summary>The ClearLine-compatible POS surface plus our session extensions.</summary>
+/// <summary>
+/// The ClearLine-compatible POS surface plus our session extensions. Every handler runs behind
+/// <see cref="RequestScopeFilter"/>: its body is read and valid, its location granted, its terminal within limits.
+/// </summary>
 public static class PosEndpoints
 {
+    public const string Tag = "POS";
+
     private static readonly string ListCacheControl = new CacheControlHeaderValue { Private = true, MaxAge = TimeSpan.FromMinutes(15) }.ToString();
 
     public static IEndpointRouteBuilder MapPosEndpoints(this IEndpointRouteBuilder app)
     {
-        var pos = app.MapGroup("/v2/pos/{posSystemId}").RequireAuthorization(AuthSetup.PosPolicy).RequireRateLimiting(RateLimits.PosPolicy).WithTags("POS");
-        pos.MapPost("/widgets/list", List);
-        pos.MapPost("/widget/start", Start);
-        pos.MapPost("/widget/showQrCode", ShowQrCode);
-        pos.MapPost("/widget/sendMessage", SendMessage);
-        pos.MapGet("/widget/sessions/{sessionId}", GetSession);
-        pos.MapPost("/widget/sessions/{sessionId}/cancel", Cancel);
+        var pos = app.MapGroup("/v2/pos/{posSystemId}").ForScope(Scopes.PosIntegration).RequireRateLimiting(RateLimits.PosPolicy)
+            .ProducesProblems(ProblemCodes.RateLimited).WithTags(Tag);
+
+        pos.MapPost("/widgets/list", List).WithName("listWidgets")
+            .WithSummary("List the widgets live at a location")
+            .WithDescription("The widgets active now (status and schedule) at the location, in the POS's display order; with `context`, only those configured for it. "
+                + "Refresh every 15–30 minutes or when the POS starts; send the ETag back in If-None-Match to get 304 when nothing changed.")
+            .WithRequestHeader(HeaderNames.IfNoneMatch, "The ETag of the list the POS holds; 304 when it is still current.")
+            .WithResponseHeader(200, HeaderNames.ETag, "Identifies this list; changes exactly when the list does.")
+            .WithResponseHeader(304, HeaderNames.ETag, "The ETag of the current list.")
+            .WithResponseHeader(200, HeaderNames.CacheControl, "`private, max-age=900`.")
+            .WithRequestExample("clearline", "ClearLine's request", PosExamples.List, "application/json-patch+json")
+            .WithRequestExample("byContext", "Only the idle screen's widgets", PosExamples.ListIdle)
+            .WithResponseExample(PosExamples.ListResponse);
+
+        pos.MapPost("/widget/start", Start).WithName("startWidgetSession")
+            .WithSummary("Start a widget session on a terminal")
+            .WithDescription("The customer picked a widget: starts a session of it on the terminal (registered at the location). "
+                + "A session already active on that terminal ends as `superseded`. The session times out after the widget's `timeoutSeconds` without interaction.")
+            .ProducesProblems(DomainError.TerminalNotFound, DomainError.WidgetNotFound)
+            .WithRequestExample("clearline", "ClearLine's request (widgetId as a string)", PosExamples.Start, "application/json-patch+json")
+            .WithRequestExample("numeric", "widgetId as a number", PosExamples.StartNumeric)
+            .WithResponseExample(PosExamples.StartResponse);
+
+        pos.MapPost("/widget/showQrCode", ShowQrCode).WithName("showQrCode")
+            .WithSummary("Show the session's QR code on the customer-facing screen")
+            .WithDescription("Returns the screen page showing the QR code the customer scans to finish on their phone. Counts as an interaction: the inactivity deadline moves.")
+            .ProducesProblems(DomainError.SessionNotFound, DomainError.SessionEnded)
+            .WithRequestExample("clearline", "ClearLine's request", PosExamples.ShowQrCode, "application/json-patch+json")
+            .WithResponseExample(PosExamples.ShowQrCodeResponse);
+
+        pos.MapPost("/widget/sendMessage", SendMessage).WithName("sendMessage")
+            .WithSummary("Send the widget's link by SMS and/or email")
+            .WithDescription("Sends the landing link (and the widget's message text) to profile.customerPhone by SMS and/or profile.customerEmail by email, whichever are filled "
+                + "(or only `channel`). A recipient who opted out, is over the daily limit or, for SMS, in quiet hours is `suppressed`. "
+                + "A session sends at most one message per channel and recipient; with Idempotency-Key a retried call answers the first result.")
+            .ProducesProblems(DomainError.SessionNotFound, DomainError.SessionEnded, DomainError.RecipientRequired, DomainError.InvalidPhone,
+                DomainError.InvalidEmail, DomainError.ChannelNotAllowed)
+            .WithRequestExample("clearline", "ClearLine's request", PosExamples.SendMessage, "application/json-patch+json")
+            .WithRequestExample("smsWithConsent", "SMS only, with the consent the customer gave", PosExamples.SendSmsWithConsent)
+            .WithResponseExample(PosExamples.SendMessageResponse);
+
+        pos.MapGet("/widget/sessions/{sessionId}", GetSession).WithName("getWidgetSession")
+            .WithSummary("Read a session")
+            .WithDescription("The session's state and timing, and the messages sent for it (recipients masked). Reading is not an interaction.")
+            .ProducesProblems(DomainError.SessionNotFound);
+
+        pos.MapPost("/widget/sessions/{sessionId}/cancel", Cancel).WithName("cancelWidgetSession")
+            .WithSummary("Cancel a session")
+            .WithDescription("Ends the session as `cancelled` (e.g. the customer walked away); the screen returns to idle.")
+            .ProducesProblems(DomainError.SessionNotFound, DomainError.SessionEnded);
+
         pos.MapTerminalEvents();
         return app;
     }
 
-    private static async Task<IResult> List(string posSystemId, HttpContext context, IGrainFactory grains, ListingBodies bodies)
+    private static async Task<Results<JsonBytesResult<DataEnvelope<IReadOnlyList<WidgetSummary>>>, NotModified>> List(
+        PosBody<ListWidgetsRequest> request, HttpContext context, IGrainFactory grains, ListingBodies bodies)
     {
-        var (body, problem) = await JsonBody.Read<ListWidgetsRequest>(context.Request);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var (location, denied) = TenantAccess.Resolve(context, posSystemId, body!.PosLocationId);
-        var (widgetContext, badContext) = PosValidation.Context(body.Context);
-        if ((denied ?? badContext) is { } refusal)
-        {
-            return refusal;
-        }
-
-        if (body.TerminalId is { } terminal && !LocationKey.IsValidId(terminal))
-        {
-            return Problems.Field("terminalId", "1–64 letters, digits, dots, dashes or underscores.");
-        }
-
-        var listing = await grains.Grain<ILocationGrain>(location.ToString()).ListWidgets(widgetContext, body.TerminalId);
+        var body = request.Body;
+        var widgetContext = body.ParsedContext();
+        var listing = await grains.Grain<ILocationGrain>(request.Location.ToString()).ListWidgets(widgetContext, body.TerminalId);
         context.Response.Headers.ETag = listing.ETag;
         context.Response.Headers.CacheControl = ListCacheControl;
-        if (context.Request.Headers.IfNoneMatch.Contains(listing.ETag))
-        {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        return new JsonBytesResult(bodies.Get(location, widgetContext, listing));
+        return context.Request.Headers.IfNoneMatch.Contains(listing.ETag)
+            ? NotModified.Instance
+            : new JsonBytesResult<DataEnvelope<IReadOnlyList<WidgetSummary>>>(bodies.Get(request.Location, widgetContext, listing));
     }
 
-    private static async Task<IResult> Start(string posSystemId, HttpContext context, IGrainFactory grains, PublicUrls urls)
+    private static async Task<Results<Ok<DataEnvelope<StartSessionResponse>>, ProblemHttpResult>> Start(
+        IdempotencyKey? key, PosBody<StartSessionRequest> request, PublicLinks links, HttpContext context, IGrainFactory grains)
     {
-        var (key, badKey) = IdempotencyKeys.Read(context.Request);
-        var (body, problem) = badKey is null ? await JsonBody.Read<StartSessionRequest>(context.Request) : (null, badKey);
-        if ((problem ?? PosValidation.Start(body!)) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var (location, denied) = TenantAccess.Resolve(context, posSystemId, body!.PosLocationId);
-        if ((denied ?? TerminalLimit(context, body.TerminalId)) is { } refused)
-        {
-            return refused;
-        }
-
-        var idempotency = key is null ? null : new IdempotentStart(
-            IdempotencyKeys.SessionIdFor(context.GetApiClient().ClientId, location, key), IdempotencyKeys.Fingerprint("start", body));
+        var (body, location) = (request.Body, request.Location);
+        var idempotency = key is null ? null : new IdempotentStart(key.SessionIdFor(context.GetApiClient().ClientId, location), IdempotencyKey.Fingerprint("start", body));
         var started = await grains.Grain<ILocationGrain>(location.ToString()).StartSession(body.TerminalId!, body.WidgetId!.Value, body.CouponId, idempotency);
         if (!started.IsSuccess)
         {
@@ -78,38 +100,41 @@ public static class PosEndpoints
         }
 
         var s = started.Value!;
-        var pos = $"{urls.Base(context.Request)}/v2/pos/{location.PosSystemId}";
-        return Ok(new StartSessionResponse(s.SessionId, urls.Screen(context.Request, s.SessionId), s.ExpiresAt, s.TimeoutSeconds,
+        var pos = $"{links.Base}/v2/pos/{location.PosSystemId}";
+        return Envelope.Ok(new StartSessionResponse(s.SessionId, links.Screen(s.SessionId), s.ExpiresAt, s.TimeoutSeconds,
             $"{pos}/widget/sessions/{s.SessionId}", $"{pos}/terminals/{body.TerminalId}/events?posLocationId={Uri.EscapeDataString(location.LocationId)}"));
     }
 
-    private static async Task<IResult> ShowQrCode(string posSystemId, HttpContext context, IGrainFactory grains, PublicUrls urls)
+    private static async Task<Results<Ok<DataEnvelope<ShowQrCodeResponse>>, ProblemHttpResult>> ShowQrCode(
+        IdempotencyKey? key, PosBody<SessionInteractionRequest> request, PublicLinks links, IGrainFactory grains)
     {
-        var (body, location, problem) = await ReadInteraction(posSystemId, context);
-        if (problem is not null)
+        var body = request.Body;
+        if (!FieldRules.IsSessionId(body.SessionId))
         {
-            return problem;
+            return NoSuchSession();
         }
 
-        var shown = await grains.Grain<IWidgetSessionGrain>(body!.SessionId!).ShowQrCode(ToInteraction(body, location, context, "showQrCode"));
+        var shown = await grains.Grain<IWidgetSessionGrain>(body.SessionId!).ShowQrCode(body.ToInteraction(request.Location, key?.For("showQrCode", body)));
         if (!shown.IsSuccess)
         {
             return Problems.From(shown);
         }
 
-        var screen = urls.Screen(context.Request, body.SessionId!);
-        return Ok(new ShowQrCodeResponse(screen, urls.Landing(context.Request, body.SessionId!), $"{screen}/qr.png", $"{screen}/qr.svg", shown.Value!.ExpiresAt));
+        var screen = links.Screen(body.SessionId!);
+        return Envelope.Ok(new ShowQrCodeResponse(screen, links.Landing(body.SessionId!), $"{screen}/qr.png", $"{screen}/qr.svg", shown.Value!.ExpiresAt));
     }
 
-    private static async Task<IResult> SendMessage(string posSystemId, HttpContext context, IGrainFactory grains, PublicUrls urls, RecipientParser parser, TimeProvider clock)
+    private static async Task<Results<Ok<DataEnvelope<SendMessageResponse>>, ProblemHttpResult>> SendMessage(
+        IdempotencyKey? key, PosBody<SessionInteractionRequest> request, PublicLinks links, IGrainFactory grains, RecipientParser parser,
+        TimeProvider clock)
     {
-        var (body, location, problem) = await ReadInteraction(posSystemId, context);
-        if (problem is not null)
+        var body = request.Body;
+        if (!FieldRules.IsSessionId(body.SessionId))
         {
-            return problem;
+            return NoSuchSession();
         }
 
-        var (recipients, invalid) = parser.Parse(body!.Profile, body.Channel);
+        var (recipients, invalid) = parser.Parse(body.Profile, body.Channel);
         if (invalid is not null)
         {
             return invalid;
@@ -119,71 +144,43 @@ public static class PosEndpoints
             ? new ConsentRecord { Marketing = c.Marketing ?? false, Text = c.Text, At = clock.GetUtcNow(), TerminalId = body.TerminalId, SalesPerson = body.Profile?.SalesPerson }
             : null;
         var addressed = recipients
-            .Select(r => r.Channel == WidgetChannel.Email ? r with { UnsubscribeUrl = urls.Unsubscribe(context.Request, r.Address) } : r)
+            .Select(r => r.Channel == WidgetChannel.Email ? r with { UnsubscribeUrl = links.Unsubscribe(r.Address) } : r)
             .ToList();
-        var command = new SendMessageCommand(ToInteraction(body, location, context, "sendMessage"), addressed, urls.Landing(context.Request, body.SessionId!), consent,
-            urls.DeliveryCallback(context.Request, body.SessionId!));
+        var command = new SendMessageCommand(body.ToInteraction(request.Location, key?.For("sendMessage", body)), addressed,
+            links.Landing(body.SessionId!), consent, links.DeliveryCallback(body.SessionId!));
         var sent = await grains.Grain<IWidgetSessionGrain>(body.SessionId!).SendMessage(command);
         return sent.IsSuccess
-            ? Ok(new SendMessageResponse(sent.Value!.Select(MessageDtos.From).ToList()))
+            ? Envelope.Ok(new SendMessageResponse(sent.Value!.Select(MessageDtos.From).ToList()))
             : Problems.From(sent);
     }
 
-    private static async Task<IResult> GetSession(string posSystemId, string sessionId, HttpContext context, IGrainFactory grains)
+    private static async Task<Results<Ok<DataEnvelope<SessionDto>>, ProblemHttpResult>> GetSession(string sessionId, HttpContext context, IGrainFactory grains)
     {
-        var (view, problem) = await FindSession(posSystemId, sessionId, context, grains);
-        return problem ?? Ok(SessionDto.From(view!));
+        var view = await FindSession(sessionId, context, grains);
+        return view is null ? NoSuchSession() : Envelope.Ok(SessionDto.From(view));
     }
 
-    private static async Task<IResult> Cancel(string posSystemId, string sessionId, HttpContext context, IGrainFactory grains)
+    private static async Task<Results<Ok<DataEnvelope<SessionDto>>, ProblemHttpResult>> Cancel(string sessionId, HttpContext context, IGrainFactory grains)
     {
-        var (view, problem) = await FindSession(posSystemId, sessionId, context, grains);
-        if (problem is not null)
+        if (await FindSession(sessionId, context, grains) is not { } view)
         {
-            return problem;
+            return NoSuchSession();
         }
 
-        var cancelled = await grains.Grain<IWidgetSessionGrain>(sessionId).Cancel(new SessionAddress(view!.Location, null, null));
-        return cancelled.IsSuccess ? Ok(SessionDto.From(cancelled.Value!)) : Problems.From(cancelled);
+        var cancelled = await grains.Grain<IWidgetSessionGrain>(sessionId).Cancel(new SessionAddress(view.Location, null, null));
+        return cancelled.IsSuccess ? Envelope.Ok(SessionDto.From(cancelled.Value!)) : Problems.From(cancelled);
     }
 
-    private static async Task<(SessionView? View, IResult? Problem)> FindSession(string posSystemId, string sessionId, HttpContext context, IGrainFactory grains)
+    /// <summary>The session, if it belongs to a location of the route's POS system that the caller is granted.</summary>
+    private static async Task<SessionView?> FindSession(string sessionId, HttpContext context, IGrainFactory grains)
     {
-        var view = PosValidation.IsSessionId(sessionId) ? await grains.Grain<IWidgetSessionGrain>(sessionId).GetView() : null;
-        return view is not null && view.Location.PosSystemId == posSystemId.ToLowerInvariant() && context.GetApiClient().CanAccess(view.Location)
-            ? (view, null)
-            : (null, Problems.Status(DomainError.SessionNotFound, "No session with this id exists for this client."));
+        var view = FieldRules.IsSessionId(sessionId) ? await grains.Grain<IWidgetSessionGrain>(sessionId).GetView() : null;
+        return view is not null && string.Equals(view.Location.PosSystemId, context.GetRouteValue("posSystemId") as string, StringComparison.OrdinalIgnoreCase)
+            && context.GetApiClient().CanAccess(view.Location)
+            ? view
+            : null;
     }
 
-    private static async Task<(SessionInteractionRequest? Body, LocationKey Location, IResult? Problem)> ReadInteraction(string posSystemId, HttpContext context)
-    {
-        var (_, badKey) = IdempotencyKeys.Read(context.Request);
-        var (body, problem) = badKey is null ? await JsonBody.Read<SessionInteractionRequest>(context.Request) : (null, badKey);
-        if ((problem ?? PosValidation.Interaction(body!)) is { } invalid)
-        {
-            return (null, default, invalid);
-        }
-
-        var (location, denied) = TenantAccess.Resolve(context, posSystemId, body!.PosLocationId);
-        if ((denied ?? TerminalLimit(context, body.TerminalId)) is { } refused)
-        {
-            return (null, default, refused);
-        }
-
-        return PosValidation.IsSessionId(body.SessionId)
-            ? (body, location, null)
-            : (null, default, Problems.Status(DomainError.SessionNotFound, "No session with this id exists for this location."));
-    }
-
-    /// <summary>The per-terminal rate limit of the calling client; null when the call may go ahead.</summary>
-    private static IResult? TerminalLimit(HttpContext context, string? terminalId) =>
-        context.RequestServices.GetRequiredService<TerminalRateLimiter>().Check(context, context.GetApiClient().ClientId, terminalId);
-
-    private static Interaction ToInteraction(SessionInteractionRequest body, LocationKey location, HttpContext context, string operation) => new(
-        new SessionAddress(location, body.TerminalId, body.WidgetId),
-        body.Profile is { } p ? new CustomerProfile { FirstName = p.FirstName, LastName = p.LastName, CustomerEmail = p.CustomerEmail, CustomerPhone = p.CustomerPhone, SalesPerson = p.SalesPerson } : null,
-        body.CouponId,
-        IdempotencyKeys.Read(context.Request).Key is { } key ? new RequestKey(key, IdempotencyKeys.Fingerprint(operation, body)) : null);
-
-    private static IResult Ok<T>(T data) => TypedResults.Json(new DataEnvelope<T>(data), WidgetsJson.Options);
+    private static ProblemHttpResult NoSuchSession() =>
+        Problems.Of(ProblemCodes.SessionNotFound, "No session with this id exists for this client, location, terminal and widget.");
 }

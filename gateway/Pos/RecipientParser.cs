@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using MimeKit;
 using PhoneNumbers;
 using Widgets.Gateway.Http;
@@ -10,7 +11,7 @@ public sealed class RecipientParser(IConfiguration configuration)
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
     private readonly string defaultRegion = configuration["Widgets:DefaultPhoneRegion"] ?? "US";
 
-    public (IReadOnlyList<Recipient> Recipients, IResult? Problem) Parse(ProfileDto? profile, string? channel)
+    public (IReadOnlyList<Recipient> Recipients, ProblemHttpResult? Problem) Parse(ProfileDto? profile, string? channel)
     {
         WidgetChannel? only = channel?.ToLowerInvariant() switch
         {
@@ -29,7 +30,7 @@ public sealed class RecipientParser(IConfiguration configuration)
         {
             if (NormalizePhone(profile.CustomerPhone) is not { } phone)
             {
-                return ([], Problems.Status(DomainError.InvalidPhone, "profile.customerPhone is not a valid mobile number; send it in E.164 form, e.g. +14155550123."));
+                return ([], Problems.Of(ProblemCodes.InvalidPhone, "profile.customerPhone is not a valid mobile number; send it in E.164 form, e.g. +14155550123."));
             }
 
             recipients.Add(new Recipient(WidgetChannel.Sms, phone));
@@ -39,14 +40,14 @@ public sealed class RecipientParser(IConfiguration configuration)
         {
             if (NormalizeEmail(profile.CustomerEmail) is not { } email)
             {
-                return ([], Problems.Status(DomainError.InvalidEmail, "profile.customerEmail is not a valid email address."));
+                return ([], Problems.Of(ProblemCodes.InvalidEmail, "profile.customerEmail is not a valid email address."));
             }
 
             recipients.Add(new Recipient(WidgetChannel.Email, email));
         }
 
         return recipients.Count == 0
-            ? ([], Problems.Status(DomainError.RecipientRequired,
+            ? ([], Problems.Of(ProblemCodes.RecipientRequired,
                 only is null ? "Fill profile.customerPhone or profile.customerEmail." : $"channel is {channel}, so fill the matching profile field."))
             : (recipients, null);
     }

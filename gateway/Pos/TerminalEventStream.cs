@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Widgets.Gateway.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Widgets.Gateway.Http;
 
 namespace Widgets.Gateway.Pos;
@@ -15,24 +16,24 @@ public static class TerminalEventStream
 
     public static RouteGroupBuilder MapTerminalEvents(this RouteGroupBuilder pos)
     {
-        pos.MapGet("/terminals/{terminalId}/events", Stream);
+        pos.MapGet("/terminals/{terminalId}/events", Stream).WithName("streamTerminalEvents")
+            .WithSummary("Follow a terminal's session events")
+            .WithDescription("A `text/event-stream` of the terminal's session changes (`sessionStarted`, `qrShown`, `qrScanned`, `messageSent`, `converted`, "
+                + "`sessionEnded`), each event's data a JSON object; a comment line every 15 s keeps proxies from closing the stream.")
+            .Produces<TerminalEvent>(StatusCodes.Status200OK, "text/event-stream")
+            .ProducesProblems(ProblemCodes.ValidationFailed, ProblemCodes.TerminalNotFound);
         return pos;
     }
 
-    private static async Task<IResult> Stream(string posSystemId, string terminalId, string? posLocationId, HttpContext context, IGrainFactory grains)
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Stream(
+        string terminalId, [FromQuery] string? posLocationId, LocationScope scope, HttpContext context, IGrainFactory grains)
     {
-        var (location, denied) = TenantAccess.Resolve(context, posSystemId, posLocationId);
-        if (denied is not null)
+        if (!LocationKey.IsValidId(terminalId) || await grains.Grain<ILocationGrain>(scope.Location.ToString()).GetTerminal(terminalId) is null)
         {
-            return denied;
+            return Problems.Of(ProblemCodes.TerminalNotFound, $"Terminal '{terminalId}' is not registered at this location.");
         }
 
-        if (!LocationKey.IsValidId(terminalId) || await grains.Grain<ILocationGrain>(location.ToString()).GetTerminal(terminalId) is null)
-        {
-            return Problems.Status(DomainError.TerminalNotFound, $"Terminal '{terminalId}' is not registered at this location.");
-        }
-
-        await Relay(context, grains.Grain<ITerminalFeedGrain>(GrainKeys.Terminal(location, terminalId)), grains);
+        await Relay(context, grains.Grain<ITerminalFeedGrain>(GrainKeys.Terminal(scope.Location, terminalId)), grains);
         return TypedResults.Empty;
     }
 

@@ -1,11 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Widgets.Catalogue;
 
 /// <summary>A widget as an operator submits it; the location grain validates it before it enters the catalogue.</summary>
 [GenerateSerializer, Immutable, Alias("Widgets.WidgetDraft")]
 public sealed record WidgetDraft
 {
-    [Id(0)] public string? Name { get; init; }
-    [Id(1)] public WidgetType? Type { get; init; }
+    [Id(0), Required] public string? Name { get; init; }
+    [Id(1), Required] public WidgetType? Type { get; init; }
     [Id(2)] public string? Icon { get; init; }
     [Id(3)] public string? Description { get; init; }
     [Id(4)] public IReadOnlyList<WidgetContext>? Contexts { get; init; }

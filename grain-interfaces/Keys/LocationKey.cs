@@ -27,6 +27,7 @@ public readonly partial record struct LocationKey([property: Id(0)] string PosSy
 
     public override string ToString() => $"{PosSystemId}{Separator}{LocationId}";
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    // \z, not $: $ also matches before a final newline, which let "lane-7\n" through.
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex IdPattern();
 }

@@ -28,9 +28,9 @@ internal static partial class WidgetValidator
             Fail("type", "Required: loyaltyEnrollment, promotionSignup, contactCollection, couponDelivery, survey or contestEntry.");
         }
 
-        if (draft.Icon is { } icon && (icon.Length > 2048 || !IsHttpUrl(icon)))
+        if (draft.Icon is { } icon && (icon.Length > 2048 || !IsIconUrl(icon)))
         {
-            Fail("icon", "Must be an absolute http(s) URL of at most 2048 characters.");
+            Fail("icon", "Must be a well-formed absolute http(s) URL, or a path on this service such as /icons/loyalty.svg, of at most 2048 characters.");
         }
 
         CheckLength(draft.Description, "description", MaxLongText, errors);
@@ -139,8 +139,13 @@ internal static partial class WidgetValidator
 
         for (var i = 0; i < questions.Count; i++)
         {
-            var q = questions[i];
-            if (!QuestionId().IsMatch(q.Id ?? "") || questions.Count(o => o.Id == q.Id) > 1)
+            if (questions[i] is not { } q)
+            {
+                errors[$"settings.surveyQuestions[{i}]"] = ["A question, not null."];
+                continue;
+            }
+
+            if (!QuestionId().IsMatch(q.Id ?? "") || questions.Count(o => o?.Id == q.Id) > 1)
             {
                 errors[$"settings.surveyQuestions[{i}].id"] = ["Unique, 1–32 letters, digits, dashes or underscores."];
             }
@@ -165,12 +170,23 @@ internal static partial class WidgetValidator
         }
     }
 
-    private static bool IsHttpUrl(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+    /// <summary>
+    /// An icon is echoed into pages and lists as it is stored, so only a well-formed URL is taken (no quote, angle
+    /// bracket or space that could break out of an attribute), absolute http(s) or a path on this service.
+    /// </summary>
+    private static bool IsIconUrl(string value) =>
+        IconPath().IsMatch(value)
+        || (Uri.IsWellFormedUriString(value, UriKind.Absolute) && Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && !value.Any(c => c is '"' or '\'' or '<' or '>' or '`' || char.IsWhiteSpace(c)));
 
-    [GeneratedRegex("^[A-Za-z0-9-]{1,16}$")]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"\A[A-Za-z0-9-]{1,16}\z")]
     private static partial Regex CouponPrefix();
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9_-]{1,32}\z")]
     private static partial Regex QuestionId();
+
+    // Not "//host/…", which a browser reads as another site.
+    [GeneratedRegex(@"\A/[A-Za-z0-9._-][A-Za-z0-9._/-]{0,199}\z")]
+    private static partial Regex IconPath();
 }

@@ -1,0 +1,33 @@
+namespace Widgets.Gateway.Admin;
+
+/// <summary>Example requests of the operator surface for the OpenAPI document.</summary>
+internal static class AdminExamples
+{
+    public static readonly object Widget = new
+    {
+        name = "Join our loyalty program",
+        type = "loyaltyEnrollment",
+        icon = "https://cdn.shop.example/icons/loyalty.png",
+        description = "Earn a point for every dollar.",
+        contexts = new[] { "checkout", "idle" },
+        channels = new[] { "qr", "sms", "email" },
+        timeoutSeconds = 45,
+        status = "active",
+        sortOrder = 1,
+        content = new
+        {
+            headline = "Join Rewards",
+            body = "Scan to join in 20 seconds.",
+            smsText = "Hi {firstName}, join Rewards here: {url}",
+            emailSubject = "Your Rewards invitation",
+            emailBody = "Hi {firstName}, finish joining here: {url}",
+        },
+    };
+
+    public static readonly object Client = new
+    {
+        clientId = "acme-pos",
+        scopes = new[] { "pos_integration" },
+        locations = new[] { new { posSystemId = "acme", posLocationId = "store-12" } },
+    };
+}
