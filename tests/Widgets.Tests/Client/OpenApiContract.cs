@@ -14,12 +14,6 @@ internal sealed class OpenApiContract(JsonNode document)
 {
     private static readonly IJsonTypeInfoResolver Client = WidgetsJsonContext.Default;
 
-    /// <summary>
-    /// Whether the document describes its operations (the complete document has an operationId on each). Until it does,
-    /// only what it documents is compared; from then on a missing body, response schema or header is a problem too.
-    /// </summary>
-    public bool Describes => Operations().Any(o => o.Operation["operationId"] is not null);
-
     /// <summary>The document's operation for a method and route template (parameter names and letter case ignored).</summary>
     public JsonObject? Find(HttpMethod method, string route) =>
         Operations().FirstOrDefault(o => o.Method.Equals(method.Method, StringComparison.OrdinalIgnoreCase) && Normalize(o.Route) == Normalize(route)).Operation;
@@ -44,7 +38,7 @@ internal sealed class OpenApiContract(JsonNode document)
             var form = content?["application/x-www-form-urlencoded"]?["schema"];
             if (form is null)
             {
-                Missing(problems, $"{where}: no application/x-www-form-urlencoded request body");
+                problems.Add($"{where}: no application/x-www-form-urlencoded request body");
                 return;
             }
 
@@ -61,7 +55,7 @@ internal sealed class OpenApiContract(JsonNode document)
         var schema = content?["application/json"]?["schema"];
         if (schema is null)
         {
-            Missing(problems, $"{where}: no application/json request body schema");
+            problems.Add($"{where}: no application/json request body schema");
             return;
         }
 
@@ -74,7 +68,7 @@ internal sealed class OpenApiContract(JsonNode document)
         var schema = success?["content"]?["application/json"]?["schema"];
         if (schema is null)
         {
-            Missing(problems, $"{where}: no application/json schema for its 2xx answer");
+            problems.Add($"{where}: no application/json schema for its 2xx answer");
             return;
         }
 
@@ -128,7 +122,7 @@ internal sealed class OpenApiContract(JsonNode document)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var header in client.Headers.Where(h => !headers.Contains(h)))
         {
-            Missing(problems, $"{where}: header '{header}' the client sends is not documented");
+            problems.Add($"{where}: header '{header}' the client sends is not documented");
         }
 
         foreach (var (status, response) in operation["responses"]?.AsObject() ?? [])
@@ -141,13 +135,13 @@ internal sealed class OpenApiContract(JsonNode document)
 
             if (client == ApiOperations.ListWidgets && status is "200" && !answered.Contains("ETag"))
             {
-                Missing(problems, $"{where} 200: no ETag header documented (the client revalidates with it)");
+                problems.Add($"{where} 200: no ETag header documented (the client revalidates with it)");
             }
         }
 
         if (client == ApiOperations.ListWidgets && operation["responses"]?["304"] is null)
         {
-            Missing(problems, $"{where}: no 304 answer documented (If-None-Match)");
+            problems.Add($"{where}: no 304 answer documented (If-None-Match)");
         }
     }
 
@@ -342,14 +336,6 @@ internal sealed class OpenApiContract(JsonNode document)
         new[] { schema["oneOf"], schema["anyOf"] }.OfType<JsonArray>().SelectMany(a => a).Select(s => Resolve(s!));
 
     private string Describe(JsonObject schema) => Types(schema) is { Count: > 0 } types ? $"says {string.Join("|", types.Order(StringComparer.Ordinal))}" : "gives no type";
-
-    private void Missing(List<string> problems, string problem)
-    {
-        if (Describes)
-        {
-            problems.Add(problem);
-        }
-    }
 
     /// <summary>A property marked [JsonIgnore] stays in the contract with neither getter nor setter.</summary>
     private static bool OnTheWire(JsonPropertyInfo property) => property.Get is not null || property.Set is not null;
