@@ -12,6 +12,7 @@ using Widgets.Gateway.Pos;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWidgetsOrleans();
+builder.AddWidgetsOperations();
 builder.Services.AddWidgetsHttp();
 RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
 builder.Services.AddWidgetsAuth();

@@ -3,20 +3,22 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Widgets.Clients;
 using Widgets.Gateway.Auth;
+using Widgets.Gateway.Hosting;
 using Widgets.Hosting;
 
 namespace Widgets.Gateway.Demo;
 
 /// <summary>
-/// Seeds the demo location, terminals, widgets and clients, and prints the credentials. Runs after the silo (or
-/// the cluster connection) is up because it is registered after Orleans.
+/// Seeds the demo location, terminals, widgets and clients, and prints the credentials, once the silo (or the
+/// cluster connection) is up: hosted services start together, so it waits for that.
 /// </summary>
-public sealed class DemoSeeder(IGrainFactory grains, IConfiguration configuration, IServer server, IHostApplicationLifetime lifetime, ILogger<DemoSeeder> logger) : IHostedService
+public sealed class DemoSeeder(IGrainFactory grains, ClusterConnection cluster, IConfiguration configuration, IServer server, IHostApplicationLifetime lifetime, ILogger<DemoSeeder> logger) : IHostedService
 {
     public static readonly LocationKey Location = LocationKey.Create("demo", "store-1");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await cluster.WhenJoined(cancellationToken);
         var location = grains.Grain<ILocationGrain>(Location.ToString());
         foreach (var terminal in new[] { "lane-1", "lane-2" })
         {

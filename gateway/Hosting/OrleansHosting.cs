@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Widgets.Hosting;
+using Widgets.Hosting.Health;
 
 namespace Widgets.Gateway.Hosting;
 
@@ -10,6 +11,9 @@ public static class OrleansHosting
     public static WebApplicationBuilder AddWidgetsOrleans(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        var services = builder.Services;
+        services.AddSingleton<ClusterConnection>();
+        services.AddTransient<IStartupFilter, ClusterGate>();
         if (WidgetsOptions.From(configuration).Mode == HostingMode.Cluster)
         {
             var cluster = ClusterSettings.From(configuration);
@@ -27,16 +31,32 @@ public static class OrleansHosting
                     o.ConnectionString = connectionString;
                 });
                 client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+
+                // Silos the membership table declares dead leave this gateway's rotation within this period; until then
+                // calls routed through a silo cut off by a partition wait out ResponseTimeout (docs: deploy/README.md).
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = cluster.GatewayListRefreshPeriod);
                 client.AddDashboard();
                 client.UseConnectionRetryFilter<ClusterConnectionRetry>();
+                client.UseWidgetsTls(cluster.Tls);
+                client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnection>());
+                client.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>>(sp => sp.GetRequiredService<ClusterConnection>());
             });
+            services.AddHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster", tags: [WidgetsHealth.ReadinessTag]);
+            services.AddSingleton<LiveGatewayCensus>();
+            services.AddSingleton<ILiveGateways>(sp => sp.GetRequiredService<LiveGatewayCensus>());
+            services.AddHostedService(sp => sp.GetRequiredService<LiveGatewayCensus>());
         }
         else
         {
-            builder.UseOrleans(silo => silo.UseWidgetsClustering(configuration).AddWidgetsSilo(configuration));
+            builder.UseOrleans(silo =>
+            {
+                silo.UseWidgetsClustering(configuration).AddWidgetsSilo(configuration);
+                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterConnection>());
+            });
+            services.AddHealthChecks().AddSiloMembershipCheck();
+            services.AddSingleton<ILiveGateways, OneGateway>();
         }
 
-        builder.Services.AddSingleton<StorageProbe>();
         return builder;
     }
 }

@@ -1,39 +1,31 @@
 using Orleans.Dashboard;
 using Widgets.Gateway.Auth;
-using Widgets.Hosting;
+using Widgets.Gateway.Hosting;
+using Widgets.Hosting.Health;
 
 namespace Widgets.Gateway.Ops;
 
-/// <summary>Liveness, readiness and the Orleans dashboard.</summary>
+/// <summary>Liveness, readiness, forwarded headers, start and stop, and the Orleans dashboard.</summary>
 public static class OperationsEndpoints
 {
+    /// <summary>
+    /// How this host starts and stops (Kestrel at once, shutdown within the grace period), its health checks (the
+    /// mode's own membership check is added by <see cref="OrleansHosting"/>), which proxies it trusts, and a signing key
+    /// checked before anything is served.
+    /// </summary>
+    public static WebApplicationBuilder AddWidgetsOperations(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddWidgetsHostLifetime(builder.Configuration);
+        builder.Services.AddWidgetsHealthChecks();
+        ForwardedHeadersSettings.AddWidgetsForwardedHeaders(builder.Services, builder.Configuration);
+        builder.Services.AddHostedService<SigningKeysCheckedAtStart>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapOperationsEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "live" })).AllowAnonymous().WithTags("Operations");
-        app.MapGet("/readyz", Ready).AllowAnonymous().WithTags("Operations");
+        app.MapWidgetsHealth();
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AuthSetup.DashboardPolicy);
         return app;
     }
-
-    /// <summary>Ready when a grain call round-trips through the cluster and the database answers.</summary>
-    private static async Task<IResult> Ready(IGrainFactory grains, StorageProbe storage, ILogger<ReadinessProbe> logger, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            await grains.GetGrain<Widgets.Clients.IClientDirectoryGrain>(GrainKeys.ClientDirectory).List().WaitAsync(timeout.Token);
-            await storage.PingAsync(timeout.Token);
-            return TypedResults.Ok(new { status = "ready" });
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Not ready");
-            return TypedResults.Problem("The cluster or its storage does not answer yet.", statusCode: 503, title: "Not ready",
-                extensions: new Dictionary<string, object?> { ["code"] = "not_ready" });
-        }
-    }
-
-    /// <summary>Category of readiness logs.</summary>
-    public sealed class ReadinessProbe;
 }
