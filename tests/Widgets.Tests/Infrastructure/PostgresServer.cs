@@ -34,6 +34,18 @@ public sealed class PostgresServer : IAsyncDisposable
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={Port};Database=widgets;Username=postgres;Timeout=5;Command Timeout=15";
 
+    /// <summary>The same server's <paramref name="database"/>, which need not exist yet.</summary>
+    public string ConnectionStringFor(string database, string user = "postgres") =>
+        new NpgsqlConnectionStringBuilder(ConnectionString) { Database = database, Username = user }.ConnectionString;
+
+    /// <summary>
+    /// Freezes the server (SIGSTOP to the postmaster and every backend): connections open, nothing answers, as in a
+    /// failover or a stalled disk. <see cref="Resume"/> lets it go on.
+    /// </summary>
+    public Task PauseAsync() => SignalAllAsync("-STOP");
+
+    public Task ResumeAsync() => SignalAllAsync("-CONT");
+
     private string DataDirectory => Path.Combine(root, "data");
 
     private string LogFile => Path.Combine(root, "postgres.log");
@@ -103,6 +115,35 @@ public sealed class PostgresServer : IAsyncDisposable
         finally
         {
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private async Task SignalAllAsync(string signal)
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var pids = new List<int> { postmaster };
+        foreach (var directory in Directory.GetDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && ParentOf(pid) == postmaster)
+            {
+                pids.Add(pid);
+            }
+        }
+
+        await RunAsync("kill", [signal, .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+    }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
