@@ -90,6 +90,8 @@ public sealed class HostProcess : IAsyncDisposable
         return reader.ReadToEnd();
     }
 
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => process.WaitForExitAsync(cancellationToken);
+
     /// <summary><c>kill -9</c>; returns once the process is gone.</summary>
     public async Task KillAsync()
     {

@@ -19,20 +19,26 @@ public sealed class PostgresServer : IAsyncDisposable
     private const string ServiceUser = "postgres";
     private readonly string binDirectory;
     private readonly string root;
+    private readonly string? networkNamespace;
     private bool running;
 
-    private PostgresServer(string binDirectory, string root, int port)
+    private PostgresServer(string binDirectory, string root, int port, IPAddress address, string? networkNamespace)
     {
         this.binDirectory = binDirectory;
         this.root = root;
+        this.networkNamespace = networkNamespace;
         Port = port;
+        Address = address;
     }
 
     public int Port { get; }
 
+    /// <summary>Where it listens: 127.0.0.1, or its address in a test network (<see cref="StartAsync(string, IPAddress)"/>).</summary>
+    public IPAddress Address { get; }
+
     /// <summary>The <c>widgets</c> database, as the silos' <c>ConnectionStrings:Postgres</c>.</summary>
     public string ConnectionString =>
-        $"Host=127.0.0.1;Port={Port};Database=widgets;Username=postgres;Timeout=5;Command Timeout=15";
+        $"Host={Address};Port={Port};Database=widgets;Username=postgres;Timeout=5;Command Timeout=15";
 
     /// <summary>The same server's <paramref name="database"/>, which need not exist yet.</summary>
     public string ConnectionStringFor(string database, string user = "postgres") =>
@@ -50,7 +56,15 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private string LogFile => Path.Combine(root, "postgres.log");
 
-    public static async Task<PostgresServer> StartAsync()
+    public static Task<PostgresServer> StartAsync() => StartInAsync(null, IPAddress.Loopback);
+
+    /// <summary>
+    /// A server inside <paramref name="networkNamespace"/> (a test network's host), listening on <paramref name="address"/>
+    /// port 5432 and accepting connections from the test networks' range, 198.18.0.0/15.
+    /// </summary>
+    public static Task<PostgresServer> StartAsync(string networkNamespace, IPAddress address) => StartInAsync(networkNamespace, address);
+
+    private static async Task<PostgresServer> StartInAsync(string? networkNamespace, IPAddress address)
     {
         var bin = FindBinDirectory() ?? throw new InvalidOperationException(
             "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; run tests/prepare.sh (apt-get install postgresql).");
@@ -69,10 +83,15 @@ public sealed class PostgresServer : IAsyncDisposable
             await RunToolAsync(Path.Combine(bin, "initdb"),
                 "-D", Path.Combine(root, "data"), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8");
 
+            if (networkNamespace is not null)
+            {
+                await File.AppendAllTextAsync(Path.Combine(root, "data", "pg_hba.conf"), "host all all 198.18.0.0/15 trust\n");
+            }
+
             // A free port can be taken between choosing and binding it; pg_ctl then fails and another port is tried.
             for (var attempt = 1; ; attempt++)
             {
-                server = new PostgresServer(bin, root, FreePort());
+                server = new PostgresServer(bin, root, networkNamespace is null ? FreePort() : 5432, address, networkNamespace);
                 try
                 {
                     await server.StartServerAsync();
@@ -149,8 +168,18 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private async Task StartServerAsync()
     {
-        var options = $"-p {Port} -k {Path.Combine(root, "sock")} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off";
-        await RunToolAsync(Path.Combine(binDirectory, "pg_ctl"), "-D", DataDirectory, "-l", LogFile, "-o", options, "-w", "-t", "30", "start");
+        var options = $"-p {Port} -k {Path.Combine(root, "sock")} -c listen_addresses={Address} -c max_connections=200 -c fsync=off";
+        string[] start = [Path.Combine(binDirectory, "pg_ctl"), "-D", DataDirectory, "-l", LogFile, "-o", options, "-w", "-t", "30", "start"];
+        if (networkNamespace is null)
+        {
+            await RunToolAsync(start[0], start[1..]);
+        }
+        else
+        {
+            // The postmaster inherits the namespace of the pg_ctl that forks it.
+            await RunAsync("ip", ["netns", "exec", networkNamespace, "runuser", "-u", ServiceUser, "--", .. start]);
+        }
+
         running = true;
     }
 
