@@ -65,18 +65,21 @@ public static class SiloConfiguration
 
     /// <summary>
     /// Failure detection for a checkout counter, where every second a lane waits is visible (measurements and the
-    /// trade: deploy/README.md, "Failure detection"). Orleans' defaults took 20–40 s to declare a silo dead. Here:
-    /// a probe every 2 s (each times out adaptively between 1 and 8 s, longer while this silo itself is degraded);
-    /// after one missed direct probe the next goes through another silo, and a failed indirect probe carries both
-    /// silos' votes, which is the two a death needs; votes expire after 30 s, so two unrelated stalls minutes apart
-    /// never add up to an eviction; every silo re-reads the table every 15 s in case it missed a gossip message.
-    /// Orleans' own guards stay on: no vote against a silo whose connection delivered a message recently, and
-    /// probe timeouts that stretch while the prober is itself starved of CPU. Any property can be overridden under
-    /// <c>Orleans:Membership</c>.
+    /// trade: deploy/README.md, "Failure detection"). Orleans' defaults declared a partitioned silo dead after 20–40 s,
+    /// and even Orleans 10's adaptive probes keep a silo alive for MaxProbeTimeout × NumMissedProbesLimit after its
+    /// last message (16 s with a 2 s probe), while every call routed to it waits out the gateway's 5 s timeout.
+    /// Here: probes time out adaptively between 1 and 2 s (and come as often); after one missed direct probe the next
+    /// goes through another silo, and a failed indirect probe carries both silos' votes, the two a death needs; no
+    /// vote counts while the suspect's connection delivered a message in the last 4 s (2 s × 2). Votes expire after
+    /// 30 s, so two unrelated stalls minutes apart never add up to an eviction; every silo re-reads the table every
+    /// 15 s in case it missed a gossip message. The price: a silo that answers nothing for ~4 s (a long GC pause, a
+    /// starved VM) is evicted and restarts. Any property can be overridden under <c>Orleans:Membership</c>.
     /// </summary>
     public static void TuneFailureDetection(ClusterMembershipOptions o)
     {
         o.ProbeTimeout = TimeSpan.FromSeconds(2);
+        o.MinProbeTimeout = TimeSpan.FromSeconds(1);
+        o.MaxProbeTimeout = TimeSpan.FromSeconds(2);
         o.NumMissedProbesLimit = 2;
         o.NumVotesForDeathDeclaration = 2;
         o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);

@@ -66,6 +66,15 @@ internal sealed class PosTraffic
 
     public void Start() => running = Task.WhenAll(lanes.Select(RunLane));
 
+    /// <summary>Every lane back on its own gateway, as a load balancer does once a gateway passes its health checks again.</summary>
+    public void Rebalance()
+    {
+        for (var i = 0; i < lanes.Count; i++)
+        {
+            laneGateway[lanes[i]] = i % gateways.Count;
+        }
+    }
+
     /// <summary>Checkouts a lane completed (list, start, QR, message all answered) that began at or after <paramref name="since"/>.</summary>
     public int CompletedCheckouts(string lane, DateTimeOffset since) =>
         checkouts.TryGetValue(lane, out var started) ? started.Count(at => at >= since) : 0;
