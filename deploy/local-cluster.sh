@@ -145,11 +145,11 @@ up() {
     start_process "silo-$i" "$(silo_dll)" Orleans__SiloPort=$((silo_base + i)) Orleans__GatewayPort=$((silo_gateway_base + i)) \
       Orleans__AdvertisedIP=127.0.0.1 Urls="http://127.0.0.1:$((silo_http_base + i))"
   done
-  for i in $(seq 1 "$silos"); do wait_ready "silo-$i" "http://127.0.0.1:$((silo_http_base + i))/readyz" 60; done
+  for i in $(seq 1 "$silos"); do wait_ready "silo-$i" "http://127.0.0.1:$((silo_http_base + i))/readyz" 180; done
   # Gateways start one after another: the first seeds the demo data (in Development), the next ones find it.
   for i in $(seq 1 "$gateways"); do
     start_process "gateway-$i" "$(gateway_dll)" Urls="http://127.0.0.1:$((gateway_http_base + i))"
-    wait_ready "gateway-$i" "http://127.0.0.1:$((gateway_http_base + i))/readyz" 60
+    wait_ready "gateway-$i" "http://127.0.0.1:$((gateway_http_base + i))/readyz" 180
   done
   if [ "$Demo__Seed" = true ] && [ -f "$run/data/demo-secrets.json" ]; then
     log "demo clients: demo-pos / demo-admin, secrets in $run/data/demo-secrets.json"
