@@ -10,17 +10,21 @@ seconds=${1:-300}
 root=$(cd "$(dirname "$0")/.." && pwd)
 export WIDGETS_RUN_DIR=${WIDGETS_RUN_DIR:-/tmp/widgets-soak} WIDGETS_PG_PORT=${WIDGETS_PG_PORT:-56432} WIDGETS_PG_DIR=${WIDGETS_PG_DIR:-/tmp/widgets-soak-pg}
 export WIDGETS_SILO_PORT_BASE=21110 WIDGETS_SILO_GATEWAY_PORT_BASE=31000 WIDGETS_SILO_HTTP_BASE=6090 WIDGETS_GATEWAY_HTTP_BASE=6080
-export Logging__Console__TimestampFormat="HH:mm:ss.fff " Logging__LogLevel__Orleans.Runtime.MembershipService=Information
+export Logging__Console__TimestampFormat="HH:mm:ss.fff "
 export RateLimits__PosPerClientPerSecond=100000 RateLimits__PosPerTerminalPerSecond=100000
 trap 'bash "$root/deploy/local-cluster.sh" down --purge >/dev/null 2>&1' EXIT
-bash "$root/deploy/local-cluster.sh" up --silos 3 --gateways 1 >/dev/null || exit 1
+# Votes and evictions are logged at Information; the name has dots, which only env can pass on.
+env 'Logging__LogLevel__Orleans.Runtime.MembershipService=Information' bash "$root/deploy/local-cluster.sh" up --silos 3 --gateways 1 >/dev/null || exit 1
 gateway=http://127.0.0.1:6081
+# The demo data is seeded once the gateway has joined; wait for its secrets.
+for _ in $(seq 1 240); do [ -s "$WIDGETS_RUN_DIR/data/demo-secrets.json" ] && break; sleep 0.5; done
 secret=$(sed -E 's/.*"Pos":"([^"]+)".*/\1/' "$WIDGETS_RUN_DIR/data/demo-secrets.json")
-token=$(curl -s -u "demo-pos:$secret" -d grant_type=client_credentials -d scope=pos_integration $gateway/connect/token | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+token=$(curl -sf -u "demo-pos:$secret" -d grant_type=client_credentials -d scope=pos_integration $gateway/connect/token | sed -E 's/.*"access_token":"([^"]+)".*/\1/') \
+  || { echo "no token from $gateway" >&2; exit 1; }
 end=$((SECONDS + seconds)); pids=()
 for _ in 1 2 3 4; do
   (n=0; while [ $SECONDS -lt $end ]; do
-    curl -s -o /dev/null -X POST $gateway/v2/pos/demo/widgets/list -H "Authorization: Bearer $token" \
+    curl -sf -o /dev/null -X POST $gateway/v2/pos/demo/widgets/list -H "Authorization: Bearer $token" \
       -H 'Content-Type: application/json' -d '{"posLocationId":"store-1","context":"checkout"}' && n=$((n + 1))
   done; echo "$n" >> "$WIDGETS_RUN_DIR/lists") & pids+=($!)
 done

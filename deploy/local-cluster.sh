@@ -146,9 +146,10 @@ up() {
       Orleans__AdvertisedIP=127.0.0.1 Urls="http://127.0.0.1:$((silo_http_base + i))"
   done
   for i in $(seq 1 "$silos"); do wait_ready "silo-$i" "http://127.0.0.1:$((silo_http_base + i))/readyz" 180; done
-  # Gateways start one after another: the first seeds the demo data (in Development), the next ones find it.
+  # Gateways start one after another; only the first seeds the demo data (two seeding at once would race).
   for i in $(seq 1 "$gateways"); do
-    start_process "gateway-$i" "$(gateway_dll)" Urls="http://127.0.0.1:$((gateway_http_base + i))"
+    local seed=$Demo__Seed; [ "$i" -eq 1 ] || seed=false
+    start_process "gateway-$i" "$(gateway_dll)" Urls="http://127.0.0.1:$((gateway_http_base + i))" Demo__Seed="$seed"
     wait_ready "gateway-$i" "http://127.0.0.1:$((gateway_http_base + i))/readyz" 180
   done
   if [ "$Demo__Seed" = true ] && [ -f "$run/data/demo-secrets.json" ]; then

@@ -10,15 +10,17 @@ namespace Widgets.Gateway.Demo;
 
 /// <summary>
 /// Seeds the demo location, terminals, widgets and clients, and prints the credentials, once the silo (or the
-/// cluster connection) is up: hosted services start together, so it waits for that.
+/// cluster connection) is up. It runs beside the host's start rather than in it: hosted services start together,
+/// and a silo that fails to start must stop the process, not leave it waiting here. One gateway of a deployment
+/// seeds (deploy/local-cluster.sh turns it off for the others).
 /// </summary>
-public sealed class DemoSeeder(IGrainFactory grains, ClusterConnection cluster, IConfiguration configuration, IServer server, IHostApplicationLifetime lifetime, ILogger<DemoSeeder> logger) : IHostedService
+public sealed class DemoSeeder(IGrainFactory grains, ClusterConnection cluster, IConfiguration configuration, IServer server, IHostApplicationLifetime lifetime, ILogger<DemoSeeder> logger) : BackgroundService
 {
     public static readonly LocationKey Location = LocationKey.Create("demo", "store-1");
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await cluster.WhenJoined(cancellationToken);
+        await cluster.WhenJoined(stoppingToken);
         var location = grains.Grain<ILocationGrain>(Location.ToString());
         foreach (var terminal in new[] { "lane-1", "lane-2" })
         {
@@ -43,8 +45,6 @@ public sealed class DemoSeeder(IGrainFactory grains, ClusterConnection cluster, 
         await EnsureClient(adminId, secrets.Admin, [Scopes.WidgetsAdmin], []);
         lifetime.ApplicationStarted.Register(() => Announce(posId, secrets.Pos, adminId, secrets.Admin));
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task EnsureClient(string clientId, string secret, IReadOnlyList<string> scopes, IReadOnlyList<LocationKey> locations)
     {

@@ -22,13 +22,13 @@ public static class WidgetsHealth
 
     private static readonly JsonWriterOptions Json = new() { Indented = false };
 
-    /// <summary>The checks every host has: storage and message providers (degraded at worst), and shutdown.</summary>
+    /// <summary>The checks every host has: its own start and stop, storage and message providers (degraded at worst).</summary>
     public static IHealthChecksBuilder AddWidgetsHealthChecks(this IServiceCollection services)
     {
         services.TryAddSingleton<StorageProbe>();
         services.TryAddSingleton(TimeProvider.System);
         return services.AddHealthChecks()
-            .AddCheck<ShutdownHealthCheck>("shutdown", HealthStatus.Unhealthy, [ReadinessTag])
+            .AddCheck<LifetimeHealthCheck>("lifetime", HealthStatus.Unhealthy, [ReadinessTag])
             .AddCheck<StorageHealthCheck>("storage", HealthStatus.Degraded, [ReadinessTag])
             .Add(new HealthCheckRegistration("email", MessageProviderHealthCheck.Email, HealthStatus.Degraded, [ReadinessTag]))
             .Add(new HealthCheckRegistration("sms", MessageProviderHealthCheck.Sms, HealthStatus.Degraded, [ReadinessTag]));
