@@ -5,7 +5,7 @@
 # missed probes should be 0: anything else is a false positive of the failure detector (deploy/README.md).
 #
 #   sudo deploy/failure-detection-soak.sh [SECONDS]
-set -u
+set -uo pipefail
 seconds=${1:-300}
 root=$(cd "$(dirname "$0")/.." && pwd)
 export WIDGETS_RUN_DIR=${WIDGETS_RUN_DIR:-/tmp/widgets-soak} WIDGETS_PG_PORT=${WIDGETS_PG_PORT:-56432} WIDGETS_PG_DIR=${WIDGETS_PG_DIR:-/tmp/widgets-soak-pg}
