@@ -41,12 +41,15 @@ public static class WidgetsHealth
     /// <summary><c>GET /healthz</c> (live) and <c>GET /readyz</c> (ready), anonymous.</summary>
     public static IEndpointRouteBuilder MapWidgetsHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteLive }).AllowAnonymous();
+        // GET only, as probes send it: any other method is a 405 like on every other route.
+        var get = new HttpMethodMetadata([HttpMethods.Get]);
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteLive })
+            .WithMetadata(get).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = registration => registration.Tags.Contains(ReadinessTag),
             ResponseWriter = WriteReady,
-        }).AllowAnonymous();
+        }).WithMetadata(get).AllowAnonymous();
         return app;
     }
 

@@ -85,7 +85,7 @@ public sealed partial class SigningKeyTests
         }
     }
 
-    /// <summary><c>Auth__SigningKey: "…"</c> (YAML) or <c>Auth__SigningKey=…</c> (env file).</summary>
-    [GeneratedRegex(@"Auth__SigningKey[:=]\s*""?([^""\r\n]+)""?")]
+    /// <summary><c>Auth__SigningKey: "…"</c> (YAML) or <c>Auth__SigningKey=…</c> (env file), outside comments.</summary>
+    [GeneratedRegex(@"^[^#\r\n]*Auth__SigningKey[:=]\s*""?([^""\r\n]+)""?", RegexOptions.Multiline)]
     private static partial Regex SigningKeyLine();
 }
