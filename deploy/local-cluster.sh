@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # A whole Widgets cluster on this machine: a throwaway PostgreSQL, N silos and N gateways.
 #
-#   deploy/local-cluster.sh up [--silos N] [--gateways N]   start (default 2 silos, 1 gateway)
-#   deploy/local-cluster.sh down                              stop everything it started
-#   deploy/local-cluster.sh status                            what runs now
+#   sudo deploy/local-cluster.sh up [--silos N] [--gateways N]   start (default 2 silos, 1 gateway)
+#   sudo deploy/local-cluster.sh down [--purge]                   stop everything it started (--purge: and its data)
+#   deploy/local-cluster.sh status                                what runs now
+#
+# Needs root: it installs Debian's postgresql package when missing (apt-get) and runs the server as the postgres
+# user (runuser), which initdb requires. It seeds the demo location and clients (Demo__Seed=false to skip; their
+# secrets are printed at the end and kept in the run folder's data/demo-secrets.json). The schema is migrated as the
+# postgres superuser; silos and gateways connect as widgets_app, a member of widgets_runtime, which cannot change the
+# schema (deploy/sql/postgres/0005_runtime_role.sql). PostgreSQL keeps its default max_connections (100), enough
+# for 4 silos and 4 gateways at the default pool limit (20 per process); set WIDGETS_PG_MAX_CONNECTIONS to change it.
 #
 # Pids and logs: deploy/.run/{postgres,silo-N,gateway-N}.{pid,log} ($WIDGETS_RUN_DIR overrides the folder, so a
-# second cluster, e.g. the tests', never touches yours). Configuration passes through the
-# environment as for the hosts themselves (e.g. Email__Smtp__Port=2525, ASPNETCORE_ENVIRONMENT=Development
-# for the demo data). Ports: PostgreSQL $WIDGETS_PG_PORT (55432), silo N 11110+N / gateway port 30000+N /
-# health+dashboard 5090+N, HTTP gateway N 5080+N (override the bases with WIDGETS_*_BASE).
+# second cluster, e.g. the tests', never touches yours). Configuration passes through the environment as for the
+# hosts themselves (e.g. Email__Smtp__Port=2525). Ports: PostgreSQL $WIDGETS_PG_PORT (55432), silo N 11110+N /
+# gateway port 30000+N / health+dashboard 5090+N, HTTP gateway N 5080+N (override the bases with WIDGETS_*_BASE).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +27,8 @@ silo_gateway_base=${WIDGETS_SILO_GATEWAY_PORT_BASE:-30000}
 silo_http_base=${WIDGETS_SILO_HTTP_BASE:-5090}
 gateway_http_base=${WIDGETS_GATEWAY_HTTP_BASE:-5080}
 configuration=${WIDGETS_CONFIGURATION:-Release}
-postgres="Host=127.0.0.1;Port=$pg_port;Database=widgets;Username=postgres"
+postgres_owner="Host=127.0.0.1;Port=$pg_port;Database=widgets;Username=postgres"
+postgres_runtime="Host=127.0.0.1;Port=$pg_port;Database=widgets;Username=widgets_app"
 
 log() { printf 'local-cluster: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -43,6 +50,10 @@ ensure_postgres_installed() {
 
 as_postgres() { runuser -u postgres -- "$@"; }
 
+require_root() {
+  [ "$(id -u)" -eq 0 ] || die "needs root: it installs postgresql with apt-get when missing and runs the server as the postgres user (runuser). Run it with sudo."
+}
+
 start_postgres() {
   local bin; bin=$(pg_bin)
   mkdir -p "$pg_root/sock"
@@ -55,8 +66,12 @@ start_postgres() {
     log "postgres already running on port $pg_port"
   else
     log "starting postgres on 127.0.0.1:$pg_port"
-    as_postgres "$bin/pg_ctl" -D "$pg_root/data" -l "$pg_root/postgres.log" -w \
-      -o "-p $pg_port -k $pg_root/sock -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+    local options="-p $pg_port -k $pg_root/sock -c listen_addresses=127.0.0.1"
+    if [ -n "${WIDGETS_PG_MAX_CONNECTIONS:-}" ]; then
+      log "max_connections=$WIDGETS_PG_MAX_CONNECTIONS (WIDGETS_PG_MAX_CONNECTIONS)"
+      options="$options -c max_connections=$WIDGETS_PG_MAX_CONNECTIONS"
+    fi
+    as_postgres "$bin/pg_ctl" -D "$pg_root/data" -l "$pg_root/postgres.log" -w -o "$options" start >/dev/null
   fi
   head -n 1 "$pg_root/data/postmaster.pid" > "$run/postgres.pid"
   ln -sf "$pg_root/postgres.log" "$run/postgres.log"
@@ -75,7 +90,9 @@ signing_key() {
 
 cluster_env() {
   export Widgets__Mode=Cluster
-  export ConnectionStrings__Postgres="$postgres"
+  export ConnectionStrings__Postgres="$postgres_runtime"
+  export ConnectionStrings__PostgresMigrations="$postgres_owner"
+  export Demo__Seed="${Demo__Seed:-true}"
   export Widgets__DataDirectory="$run/data"
   export Auth__SigningKey; Auth__SigningKey=$(signing_key)
   # Several .NET processes share this machine: keep the GC's dynamic heap adaptation (DATAS) on, which the
@@ -121,18 +138,33 @@ up() {
   start_postgres
   build
   cluster_env
-  log "migrating the schema"
+  log "migrating the schema (as postgres)"
   (cd "$(dirname "$(silo_dll)")" && dotnet "$(silo_dll)" migrate >"$run/migrate.log" 2>&1) || { cat "$run/migrate.log" >&2; die "migration failed"; }
+  create_runtime_login
   for i in $(seq 1 "$silos"); do
-    start_process "silo-$i" "$(silo_dll)" Orleans__SiloPort=$((silo_base + i)) Orleans__GatewayPort=$((silo_gateway_base + i)) Urls="http://127.0.0.1:$((silo_http_base + i))"
+    start_process "silo-$i" "$(silo_dll)" Orleans__SiloPort=$((silo_base + i)) Orleans__GatewayPort=$((silo_gateway_base + i)) \
+      Orleans__AdvertisedIP=127.0.0.1 Urls="http://127.0.0.1:$((silo_http_base + i))"
   done
-  for i in $(seq 1 "$silos"); do wait_ready "silo-$i" "http://127.0.0.1:$((silo_http_base + i))/readyz" 60; done
-  # Gateways start one after another: the first seeds the demo data (in Development), the next ones find it.
+  for i in $(seq 1 "$silos"); do wait_ready "silo-$i" "http://127.0.0.1:$((silo_http_base + i))/readyz" 180; done
+  # Gateways start one after another; only the first seeds the demo data (two seeding at once would race).
   for i in $(seq 1 "$gateways"); do
-    start_process "gateway-$i" "$(gateway_dll)" Urls="http://127.0.0.1:$((gateway_http_base + i))"
-    wait_ready "gateway-$i" "http://127.0.0.1:$((gateway_http_base + i))/readyz" 60
+    local seed=$Demo__Seed; [ "$i" -eq 1 ] || seed=false
+    start_process "gateway-$i" "$(gateway_dll)" Urls="http://127.0.0.1:$((gateway_http_base + i))" Demo__Seed="$seed"
+    wait_ready "gateway-$i" "http://127.0.0.1:$((gateway_http_base + i))/readyz" 180
   done
+  if [ "$Demo__Seed" = true ] && [ -f "$run/data/demo-secrets.json" ]; then
+    log "demo clients: demo-pos / demo-admin, secrets in $run/data/demo-secrets.json"
+  fi
   for i in $(seq 1 "$gateways"); do echo "gateway: http://127.0.0.1:$((gateway_http_base + i))"; done
+}
+
+# The login silos and gateways use: a member of widgets_runtime (data, no DDL). Trust authentication on this
+# loopback-only server, so it needs no password; a real server gets one (deploy/README.md, "PostgreSQL").
+create_runtime_login() {
+  local bin; bin=$(pg_bin)
+  as_postgres "$bin/psql" -q -h "$pg_root/sock" -p "$pg_port" -d widgets -v ON_ERROR_STOP=1 -c \
+    "DO \$\$ BEGIN CREATE ROLE widgets_app LOGIN IN ROLE widgets_runtime; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$;" \
+    >/dev/null || die "could not create the widgets_app login"
 }
 
 stop_pid_file() {
@@ -173,8 +205,8 @@ status() {
 }
 
 case ${1:-} in
-  up) shift; up "$@" ;;
-  down) shift; down "$@" ;;
+  up) shift; require_root; up "$@" ;;
+  down) shift; require_root; down "$@" ;;
   status) status ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

@@ -16,6 +16,7 @@ return StartupRefusedException.Guard(() =>
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddWidgetsOrleans();
+    builder.AddWidgetsOperations();
     builder.Services.AddWidgetsHttp();
     RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
     builder.Services.AddWidgetsAuth();

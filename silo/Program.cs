@@ -1,7 +1,7 @@
 using System.Net;
 using Orleans.Dashboard;
-using Orleans.Runtime;
 using Widgets.Hosting;
+using Widgets.Hosting.Health;
 using Widgets.Hosting.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,19 +11,10 @@ if (args.Contains("migrate"))
 }
 
 builder.UseOrleans(silo => silo.UseWidgetsClustering(builder.Configuration).AddWidgetsSilo(builder.Configuration));
-builder.Services.AddSingleton<StorageProbe>();
+builder.Services.AddWidgetsHostLifetime(builder.Configuration);
+builder.Services.AddWidgetsHealthChecks().AddSiloMembershipCheck();
 var app = builder.Build();
-app.MapGet("/healthz", () => TypedResults.Ok(new { status = "live" }));
-app.MapGet("/readyz", async (ISiloStatusOracle silo, StorageProbe storage, CancellationToken cancellationToken) =>
-{
-    if (silo.CurrentStatus != SiloStatus.Active)
-    {
-        return Results.Problem($"Silo is {silo.CurrentStatus}.", statusCode: 503);
-    }
-
-    await storage.PingAsync(cancellationToken);
-    return Results.Ok(new { status = "ready", silo = silo.SiloAddress.ToString() });
-});
+app.MapWidgetsHealth();
 app.MapOrleansDashboard(routePrefix: "/dashboard").AddEndpointFilter(async (context, next) =>
     context.HttpContext.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
         ? await next(context)
@@ -31,7 +22,8 @@ app.MapOrleansDashboard(routePrefix: "/dashboard").AddEndpointFilter(async (cont
 app.Run();
 return 0;
 
-// `dotnet run --project silo/Widgets.Silo -- migrate` applies the schema of the configured mode and exits.
+// `dotnet run --project silo -- migrate` applies the schema of the configured mode and exits; in cluster mode as
+// ConnectionStrings:PostgresMigrations (the schema owner) when set, so the services' own role needs no DDL rights.
 static int Migrate(IConfiguration configuration)
 {
     using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
@@ -39,7 +31,7 @@ static int Migrate(IConfiguration configuration)
     var widgets = WidgetsOptions.From(configuration);
     if (widgets.Mode == HostingMode.Cluster)
     {
-        StorageMigrator.MigratePostgres(ClusterSettings.PostgresConnectionString(configuration), logger);
+        StorageMigrator.MigratePostgres(ClusterSettings.PostgresMigrationsConnectionString(configuration), logger);
     }
     else
     {

@@ -8,6 +8,10 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 command -v curl >/dev/null 2>&1 || need+=(curl) # deploy/local-cluster.sh polls readiness with it
 # The contract tests run npm tools (Redocly's linter, Prism's validating proxy): tests/conformance/package.json.
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+# The namespace-cluster test builds its network with ip (iproute2), bridges included.
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# The systemd units' hardening is rated by systemd-analyze security --offline=true (it needs no running systemd).
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "prepare: installing ${need[*]} (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive

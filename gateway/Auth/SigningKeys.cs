@@ -13,6 +13,14 @@ public sealed class SigningKeys
 {
     private const int MinimumKeyBytes = 32;
 
+    /// <summary>A random key has many different characters: base64 of 48 bytes about 40, hex at least 14.</summary>
+    private const int MinimumDistinctCharacters = 12;
+
+    private const string Fix = "Generate one with `openssl rand -base64 48` and set it as env Auth__SigningKey on every gateway (deploy/README.md, \"Secrets\").";
+
+    /// <summary>Words in the example files' placeholders (and in keys typed by hand), never in a random key.</summary>
+    private static readonly string[] PlaceholderWords = ["change-me", "changeme", "change_me", "replace", "placeholder", "example", "openssl", "your-", "todo", "xxxx", "secret", "password"];
+
     public SigningKeys(IConfiguration configuration, ILogger<SigningKeys> logger)
     {
         var secret = Load(configuration, logger);
@@ -24,16 +32,37 @@ public sealed class SigningKeys
 
     public byte[] LinkKey { get; }
 
+    /// <summary>
+    /// The configured key, unless it is short, a placeholder copied from an example file, or plainly not random: with
+    /// such a key anyone could forge access tokens and customer links, so the gateway refuses to start.
+    /// </summary>
+    public static string Validate(string configured)
+    {
+        if (Encoding.UTF8.GetByteCount(configured) < MinimumKeyBytes)
+        {
+            throw new InvalidOperationException($"Auth:SigningKey is too short ({configured.Length} characters; at least {MinimumKeyBytes}). {Fix}");
+        }
+
+        if (PlaceholderWords.FirstOrDefault(w => configured.Contains(w, StringComparison.OrdinalIgnoreCase)) is { } word)
+        {
+            throw new InvalidOperationException($"Auth:SigningKey is a placeholder (it contains \"{word}\"), not a secret: anyone who read the example could forge tokens and customer links. {Fix}");
+        }
+
+        if (configured.Distinct().Count() < MinimumDistinctCharacters)
+        {
+            throw new InvalidOperationException($"Auth:SigningKey is not random (only {configured.Distinct().Count()} different characters). {Fix}");
+        }
+
+        return configured;
+    }
+
     private static byte[] Derive(byte[] secret, string purpose) => HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(purpose));
 
     private static byte[] Load(IConfiguration configuration, ILogger logger)
     {
         if (configuration["Auth:SigningKey"] is { Length: > 0 } configured)
         {
-            var bytes = Encoding.UTF8.GetBytes(configured);
-            return bytes.Length >= MinimumKeyBytes
-                ? bytes
-                : throw new InvalidOperationException($"Auth:SigningKey must be at least {MinimumKeyBytes} characters; generate one with `openssl rand -base64 48`.");
+            return Encoding.UTF8.GetBytes(Validate(configured));
         }
 
         var widgets = WidgetsOptions.From(configuration);
@@ -60,4 +89,14 @@ public sealed class SigningKeys
         logger.LogInformation("Generated a signing key at {Path}; set Auth:SigningKey to manage it yourself", path);
         return key;
     }
+}
+
+/// <summary>Loads the signing key while the host starts, so a missing, short or placeholder key stops it at once with the fix.</summary>
+internal sealed class SigningKeysCheckedAtStart(SigningKeys keys) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override string ToString() => $"{nameof(SigningKeysCheckedAtStart)}({keys.GetType().Name})";
 }

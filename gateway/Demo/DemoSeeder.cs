@@ -3,20 +3,24 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Widgets.Clients;
 using Widgets.Gateway.Auth;
+using Widgets.Gateway.Hosting;
 using Widgets.Hosting;
 
 namespace Widgets.Gateway.Demo;
 
 /// <summary>
-/// Seeds the demo location, terminals, widgets and clients, and prints the credentials. Runs after the silo (or
-/// the cluster connection) is up because it is registered after Orleans.
+/// Seeds the demo location, terminals, widgets and clients, and prints the credentials, once the silo (or the
+/// cluster connection) is up. It runs beside the host's start rather than in it: hosted services start together,
+/// and a silo that fails to start must stop the process, not leave it waiting here. One gateway of a deployment
+/// seeds (deploy/local-cluster.sh turns it off for the others).
 /// </summary>
-public sealed class DemoSeeder(IGrainFactory grains, IConfiguration configuration, IServer server, IHostApplicationLifetime lifetime, ILogger<DemoSeeder> logger) : IHostedService
+public sealed class DemoSeeder(IGrainFactory grains, ClusterConnection cluster, IConfiguration configuration, IServer server, IHostApplicationLifetime lifetime, ILogger<DemoSeeder> logger) : BackgroundService
 {
     public static readonly LocationKey Location = LocationKey.Create("demo", "store-1");
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await cluster.WhenJoined(stoppingToken);
         var location = grains.Grain<ILocationGrain>(Location.ToString());
         foreach (var terminal in new[] { "lane-1", "lane-2" })
         {
@@ -41,8 +45,6 @@ public sealed class DemoSeeder(IGrainFactory grains, IConfiguration configuratio
         await EnsureClient(adminId, secrets.Admin, [Scopes.WidgetsAdmin], []);
         lifetime.ApplicationStarted.Register(() => Announce(posId, adminId, generated ? secrets : null));
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task EnsureClient(string clientId, string secret, IReadOnlyList<string> scopes, IReadOnlyList<LocationKey> locations)
     {

@@ -1,8 +1,10 @@
 namespace Widgets.Gateway.Hosting;
 
 /// <summary>
-/// A gateway may start before any silo: keep trying to join, logging each miss, until the host stops. Until
-/// then <c>/readyz</c> says 503, so a load balancer sends it no traffic.
+/// A gateway may start before any silo: keep trying to join, logging each miss, until the host stops. Kestrel is
+/// already listening meanwhile: <c>/healthz</c> answers 200, <c>/readyz</c> 503 (<see cref="ClusterClientHealthCheck"/>)
+/// and every other request a retryable 503 (<see cref="ClusterGate"/>), so a load balancer sends it no traffic and a
+/// liveness probe does not restart it.
 /// </summary>
 internal sealed class ClusterConnectionRetry(ILogger<ClusterConnectionRetry> logger) : IClientConnectionRetryFilter
 {

@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Widgets.Hosting;
+using Widgets.Hosting.Health;
 
 namespace Widgets.Gateway.Hosting;
 
@@ -10,11 +11,16 @@ public static class OrleansHosting
     public static WebApplicationBuilder AddWidgetsOrleans(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        var services = builder.Services;
         if (DocumentGeneration.IsActive)
         {
-            DocumentGeneration.AddPlaceholders(builder.Services);
+            DocumentGeneration.AddPlaceholders(services);
+            return builder;
         }
-        else if (WidgetsOptions.From(configuration).Mode == HostingMode.Cluster)
+
+        services.AddSingleton<ClusterConnection>();
+        services.AddTransient<IStartupFilter, ClusterGate>();
+        if (WidgetsOptions.From(configuration).Mode == HostingMode.Cluster)
         {
             var cluster = ClusterSettings.From(configuration);
             var connectionString = ClusterSettings.PostgresConnectionString(configuration);
@@ -31,17 +37,33 @@ public static class OrleansHosting
                     o.ConnectionString = connectionString;
                 });
                 client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+
+                // Silos the membership table declares dead leave this gateway's rotation within this period; until then
+                // calls routed through a silo cut off by a partition wait out ResponseTimeout (docs: deploy/README.md).
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = cluster.GatewayListRefreshPeriod);
                 client.AddDashboard();
                 client.UseConnectionRetryFilter<ClusterConnectionRetry>();
+                client.UseWidgetsTls(cluster.Tls);
+                client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnection>());
+                client.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>>(sp => sp.GetRequiredService<ClusterConnection>());
             });
+            services.AddHealthChecks().AddCheck<ClusterClientHealthCheck>("cluster", tags: [WidgetsHealth.ReadinessTag]);
+            services.AddSingleton<LiveGatewayCensus>();
+            services.AddSingleton<ILiveGateways>(sp => sp.GetRequiredService<LiveGatewayCensus>());
+            services.AddHostedService(sp => sp.GetRequiredService<LiveGatewayCensus>());
         }
         else
         {
-            EmbeddedInstanceGuard.Claim(builder.Services, configuration);
-            builder.UseOrleans(silo => silo.UseWidgetsClustering(configuration).AddWidgetsSilo(configuration));
+            EmbeddedInstanceGuard.Claim(services, configuration);
+            builder.UseOrleans(silo =>
+            {
+                silo.UseWidgetsClustering(configuration).AddWidgetsSilo(configuration);
+                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterConnection>());
+            });
+            services.AddHealthChecks().AddSiloMembershipCheck();
+            services.AddSingleton<ILiveGateways, OneGateway>();
         }
 
-        builder.Services.AddSingleton<StorageProbe>();
         return builder;
     }
 }

@@ -28,13 +28,15 @@ public sealed class RateLimits
         services.AddSingleton(limits);
         services.AddSingleton<TerminalRateLimiter>();
         // Made once: a bucket factory written inline in a partitioner is a new delegate on every request.
-        Func<string, TokenBucketRateLimiterOptions> perClient = _ => Bucket(limits.PosPerClientPerSecond, TimeSpan.FromSeconds(1));
+        Func<(string, int), TokenBucketRateLimiterOptions> perClient = key => Bucket(key.Item2, TimeSpan.FromSeconds(1));
         Func<string, TokenBucketRateLimiterOptions> perIp = _ => Bucket(limits.PublicPerIpPerSecond, TimeSpan.FromSeconds(1));
         Func<string, TokenBucketRateLimiterOptions> perIpForTokens = _ => Bucket(limits.TokenPerIpPerMinute, TimeSpan.FromMinutes(1));
         services.AddRateLimiter(o =>
         {
+            // Deployment-wide: this gateway's share of the client's limit (docs/SECURITY.md, "Limits").
             o.AddPolicy(PosPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
-                context.User.FindFirst(Auth.AccessTokens.ClientIdClaim)?.Value ?? "anonymous", perClient));
+                (context.User.FindFirst(Auth.AccessTokens.ClientIdClaim)?.Value ?? "anonymous",
+                 Hosting.GatewayShare.Of(limits.PosPerClientPerSecond, context.RequestServices.GetRequiredService<Hosting.ILiveGateways>())), perClient));
             o.AddPolicy(PublicPolicy, context => RateLimitPartition.GetTokenBucketLimiter(ClientIp(context), perIp));
             o.AddPolicy(TokenPolicy, context => RateLimitPartition.GetTokenBucketLimiter(ClientIp(context), perIpForTokens));
             o.OnRejected = (context, cancellationToken) => Reject(context.HttpContext, context.Lease, cancellationToken);

@@ -1,9 +1,15 @@
+using System.Net;
+using Npgsql;
+
 namespace Widgets.Hosting;
 
 /// <summary>Configuration section <c>Orleans</c>: who the cluster is and where this silo listens.</summary>
 public sealed class ClusterSettings
 {
     public const string Section = "Orleans";
+
+    /// <summary>Pool limits applied to <c>ConnectionStrings:Postgres</c> unless it sets them itself (docs: deploy/README.md, "PostgreSQL").</summary>
+    public const int DefaultMaxPoolSize = 20;
 
     public string ClusterId { get; set; } = "widgets";
 
@@ -13,8 +19,13 @@ public sealed class ClusterSettings
 
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>The address other silos and gateways reach this silo at; loopback for a one-machine cluster.</summary>
-    public string AdvertisedIP { get; set; } = "127.0.0.1";
+    /// <summary>
+    /// The address other silos and gateways reach this silo at: an IP address or a host name (resolved at start).
+    /// Unset, the silo advertises the first IPv4 address of an interface that is up (not loopback), which is what a
+    /// container or a VM with one network wants. <c>0.0.0.0</c> is refused: it is where to listen, not an address
+    /// anyone can reach.
+    /// </summary>
+    public string? AdvertisedIP { get; set; }
 
     /// <summary>Take endpoints and identity from the Kubernetes pod (Microsoft.Orleans.Hosting.Kubernetes).</summary>
     public bool Kubernetes { get; set; }
@@ -22,12 +33,79 @@ public sealed class ClusterSettings
     /// <summary>How long a gateway waits for a grain before answering 503: a POS should not hang at checkout.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a gateway re-reads the live silos from the membership table (Orleans' default: 1 minute).</summary>
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Mutual TLS between silos and from gateways to silos; off unless configured.</summary>
+    public ClusterTls Tls { get; set; } = new();
+
     public static ClusterSettings From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<ClusterSettings>() ?? new ClusterSettings();
 
+    /// <summary>The address to advertise (see <see cref="AdvertisedIP"/>), or null for "pick this machine's interface address".</summary>
+    public IPAddress? ResolveAdvertisedAddress()
+    {
+        if (string.IsNullOrWhiteSpace(AdvertisedIP))
+        {
+            return null;
+        }
+
+        var address = IPAddress.TryParse(AdvertisedIP, out var parsed)
+            ? parsed
+            : Dns.GetHostAddresses(AdvertisedIP).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+              ?? throw new InvalidOperationException($"Orleans:AdvertisedIP '{AdvertisedIP}' does not resolve to an IPv4 address. Set it to this machine's address as the other silos and gateways reach it.");
+        if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+        {
+            throw new InvalidOperationException(
+                $"Orleans:AdvertisedIP={AdvertisedIP} is where to listen, not an address other silos can reach. Set it to this machine's address (e.g. 10.0.0.5), to a host name, or leave it unset to advertise the first non-loopback interface address; the silo listens on every address either way.");
+        }
+
+        return address;
+    }
+
+    /// <summary>
+    /// <c>ConnectionStrings:Postgres</c> with this service's pool limits added where the operator set none: at most
+    /// <see cref="DefaultMaxPoolSize"/> connections per process, idle ones closed after a minute, 5 s to connect. Every
+    /// Orleans provider in a process shares this one pool (Npgsql pools by connection string).
+    /// </summary>
     public static string PostgresConnectionString(IConfiguration configuration) =>
         configuration.GetConnectionString("Postgres") is { Length: > 0 } cs
-            ? cs
+            ? WithPoolLimits(cs)
             : throw new InvalidOperationException(
-                "Cluster mode needs ConnectionStrings:Postgres (e.g. env ConnectionStrings__Postgres=\"Host=127.0.0.1;Port=5432;Database=widgets;Username=postgres\").");
+                "Cluster mode needs ConnectionStrings:Postgres (e.g. env ConnectionStrings__Postgres=\"Host=127.0.0.1;Port=5432;Database=widgets;Username=widgets_app;Password=…\").");
+
+    /// <summary>The connection string schema migrations use: <c>ConnectionStrings:PostgresMigrations</c> (a role that may run DDL), else <c>Postgres</c>.</summary>
+    public static string PostgresMigrationsConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("PostgresMigrations") is { Length: > 0 } cs ? cs : PostgresConnectionString(configuration);
+
+    public static string WithPoolLimits(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = new DbConnectionStringKeys(connectionString);
+        if (!given.Has("Maximum Pool Size", "MaxPoolSize", "Max Pool Size"))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
+        }
+
+        if (!given.Has("Connection Idle Lifetime", "ConnectionIdleLifetime"))
+        {
+            builder.ConnectionIdleLifetime = 60;
+        }
+
+        if (!given.Has("Timeout"))
+        {
+            builder.Timeout = 5;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Which keys a connection string spells out itself (Npgsql's builder reports defaults as set).</summary>
+    private sealed class DbConnectionStringKeys(string connectionString)
+    {
+        private readonly HashSet<string> keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }
+            .Keys.Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        public bool Has(params string[] names) => names.Any(n => keys.Contains(n.Replace(" ", "", StringComparison.Ordinal)));
+    }
 }

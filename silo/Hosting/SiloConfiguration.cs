@@ -40,18 +40,20 @@ public static class SiloConfiguration
                 // Pod IP, silo name and cluster identity come from the pod's environment (see deploy/k8s).
                 silo.UseKubernetesHosting();
             }
-            else
+            else if (cluster.ResolveAdvertisedAddress() is { } advertised)
             {
-                var advertised = IPAddress.Parse(cluster.AdvertisedIP);
                 silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             }
+            else
+            {
+                // Orleans picks the first IPv4 address of an interface that is up and not loopback, and listens on all.
+                silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+            }
 
+            silo.UseWidgetsTls(cluster.Tls);
             silo.Configure<ClusterMembershipOptions>(o =>
             {
-                // A dead silo is declared dead after about ProbeTimeout × NumMissedProbesLimit; calls to its grains
-                // wait (then fail with 503) until then. Orleans' defaults (5 s × 3) mean up to ~20 s of errors.
-                o.ProbeTimeout = TimeSpan.FromSeconds(3);
-                o.NumMissedProbesLimit = 2;
+                TuneFailureDetection(o);
                 configuration.GetSection(ClusterSettings.Section + ":Membership").Bind(o);
             });
         }
@@ -61,6 +63,29 @@ public static class SiloConfiguration
         }
 
         return silo;
+    }
+
+    /// <summary>
+    /// Failure detection for a checkout counter, where every second a lane waits is visible (measurements and the
+    /// trade: deploy/README.md, "Failure detection"). Orleans' defaults declared a partitioned silo dead after 20–40 s,
+    /// and even Orleans 10's adaptive probes keep a silo alive for MaxProbeTimeout × NumMissedProbesLimit after its
+    /// last message (16 s with a 2 s probe), while every call routed to it waits out the gateway's 5 s timeout.
+    /// Here: probes time out adaptively between 1 and 2 s (and come as often); after one missed direct probe the next
+    /// goes through another silo, and a failed indirect probe carries both silos' votes, the two a death needs; no
+    /// vote counts while the suspect's connection delivered a message in the last 4 s (2 s × 2). Votes expire after
+    /// 30 s, so two unrelated stalls minutes apart never add up to an eviction; every silo re-reads the table every
+    /// 15 s in case it missed a gossip message. The price: a silo that answers nothing for ~4 s (a long GC pause, a
+    /// starved VM) is evicted and restarts. Any property can be overridden under <c>Orleans:Membership</c>.
+    /// </summary>
+    public static void TuneFailureDetection(ClusterMembershipOptions o)
+    {
+        o.ProbeTimeout = TimeSpan.FromSeconds(2);
+        o.MinProbeTimeout = TimeSpan.FromSeconds(1);
+        o.MaxProbeTimeout = TimeSpan.FromSeconds(2);
+        o.NumMissedProbesLimit = 2;
+        o.NumVotesForDeathDeclaration = 2;
+        o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
+        o.TableRefreshTimeout = TimeSpan.FromSeconds(15);
     }
 
     /// <summary>Grain storage, reminders, the dashboard and the services grains need.</summary>

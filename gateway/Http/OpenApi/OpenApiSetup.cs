@@ -198,6 +198,58 @@ public static class OpenApiSetup
 
         document.Components.Schemas[ProblemSchema] = Problem(withErrors: false);
         document.Components.Schemas[ValidationProblemSchema] = Problem(withErrors: true);
+        DescribeProbes(document);
+    }
+
+    /// <summary>
+    /// /healthz and /readyz are ASP.NET Core health-check endpoints (silo/Hosting/Health/WidgetsHealth.cs), which
+    /// describe no operation of their own; probes and SREs' tools read them from here.
+    /// </summary>
+    private static void DescribeProbes(OpenApiDocument document)
+    {
+        var status = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "status" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["status"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { "live", "ready", "degraded" }.Select(v => (JsonNode)JsonValue.Create(v))] },
+                ["checks"] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "Each health check's status and description." },
+            },
+        };
+        OpenApiResponses Answers(bool ready) => ready
+            ? new OpenApiResponses
+            {
+                ["200"] = new OpenApiResponse { Description = "Ready (`ready`, or `degraded` when a shared dependency is slow or down).", Content = Json(status) },
+                ["503"] = new OpenApiResponse
+                {
+                    Description = "`not_ready`: not joined to the cluster yet, or stopping.",
+                    Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemSchema, document) } },
+                },
+            }
+            : new OpenApiResponses { ["200"] = new OpenApiResponse { Description = "The process answers.", Content = Json(status) } };
+        OpenApiPathItem Probe(string id, string summary, string description, bool ready) => new()
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Get] = new()
+                {
+                    OperationId = id,
+                    Summary = summary,
+                    Description = description,
+                    Tags = new HashSet<OpenApiTagReference> { new("Operations", document) },
+                    Security = [],
+                    Responses = Answers(ready),
+                },
+            },
+        };
+
+        document.Paths ??= [];
+        document.Paths["/healthz"] = Probe("live", "Liveness", "The process answers; depends on nothing else, from its first second.", ready: false);
+        document.Paths["/readyz"] = Probe("ready", "Readiness",
+            "This instance can serve: it has joined the cluster and is not stopping. Shared dependencies (PostgreSQL, SMTP, Twilio) make it `degraded`, never unready.", ready: true);
+
+        static Dictionary<string, OpenApiMediaType> Json(OpenApiSchema schema) => new() { ["application/json"] = new() { Schema = schema } };
     }
 
     private static OpenApiSchema Problem(bool withErrors)

@@ -2,19 +2,28 @@ using DbUp;
 using DbUp.Builder;
 using DbUp.Engine.Output;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Widgets.Hosting.Storage;
 
 /// <summary>
 /// Brings a database up to the Orleans schema in deploy/sql (embedded as <c>sqlite.*.sql</c> and
 /// <c>postgres.*.sql</c>). Applied scripts are recorded in a journal table, so a second run is a
-/// no-op; a failure throws <see cref="InvalidOperationException"/> naming the script.
+/// no-op; a failure throws <see cref="InvalidOperationException"/> naming the script. On PostgreSQL, migrators
+/// take turns under an advisory lock, so any number may start at once (a Kubernetes Job retried, several hosts):
+/// one applies the scripts, the others wait and then find nothing left to do.
 /// </summary>
 public static class StorageMigrator
 {
     private const string SqliteJournalTable = "SchemaVersions";
     private const string PostgresJournalSchema = "public";
     private const string PostgresJournalTable = "schemaversions";
+
+    /// <summary>The advisory lock migrators of one database take turns under ("WIDGETS1" in ASCII).</summary>
+    private const long PostgresMigrationLock = 0x5749444745545331;
+
+    /// <summary>How long a migrator waits for another one to finish before giving up.</summary>
+    public static readonly TimeSpan DefaultLockWait = TimeSpan.FromMinutes(5);
 
     public static void MigrateSqlite(string connectionString, ILogger logger)
     {
@@ -39,7 +48,9 @@ public static class StorageMigrator
         Upgrade(builder, "sqlite.", "SQLite", $"table {SqliteJournalTable}", logger);
     }
 
-    public static void MigratePostgres(string connectionString, ILogger logger)
+    public static void MigratePostgres(string connectionString, ILogger logger) => MigratePostgres(connectionString, logger, DefaultLockWait);
+
+    public static void MigratePostgres(string connectionString, ILogger logger, TimeSpan lockWait)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(logger);
@@ -50,14 +61,84 @@ public static class StorageMigrator
         }
         catch (Exception ex)
         {
-            // Managed servers often deny CREATE DATABASE or access to the "postgres" database;
-            // when the database already exists the migration below still works.
+            // Managed servers often deny CREATE DATABASE or access to the "postgres" database, and a migrator
+            // started at the same moment may have created it first; when the database exists the migration below
+            // still works.
             logger.LogWarning(ex, "Could not check or create the PostgreSQL database; continuing on the assumption that it exists");
         }
 
-        var builder = DeployChanges.To.PostgresqlDatabase(connectionString)
-            .JournalToPostgresqlTable(PostgresJournalSchema, PostgresJournalTable);
-        Upgrade(builder, "postgres.", "PostgreSQL", $"table {PostgresJournalSchema}.{PostgresJournalTable}", logger);
+        // A session-level lock on a connection of its own, outside the pool, released explicitly (and by PostgreSQL
+        // if this process dies): DbUp's own connections come and go while it is held.
+        using var session = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        try
+        {
+            session.Open();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL migration failed before any script ran: cannot connect ({ex.Message}). Fix: check the connection string and that the database server is reachable.", ex);
+        }
+
+        TakeMigrationLock(session, lockWait, logger);
+        try
+        {
+            var builder = DeployChanges.To.PostgresqlDatabase(connectionString)
+                .JournalToPostgresqlTable(PostgresJournalSchema, PostgresJournalTable);
+            Upgrade(builder, "postgres.", "PostgreSQL", $"table {PostgresJournalSchema}.{PostgresJournalTable}", logger);
+        }
+        finally
+        {
+            using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", session);
+            unlock.Parameters.AddWithValue("key", PostgresMigrationLock);
+            unlock.ExecuteScalar();
+        }
+    }
+
+    private static void TakeMigrationLock(NpgsqlConnection session, TimeSpan wait, ILogger logger)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        var announced = false;
+        while (true)
+        {
+            using (var tryLock = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", session))
+            {
+                tryLock.Parameters.AddWithValue("key", PostgresMigrationLock);
+                if (tryLock.ExecuteScalar() is true)
+                {
+                    return;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException(
+                    $"PostgreSQL migration did not start: another migrator ({Holder(session)}) has held the schema lock for more than {wait.TotalSeconds:0} s. " +
+                    "Fix: wait for it to finish, or end that session (SELECT pg_terminate_backend(pid)) if it hangs, then run the migration again.");
+            }
+
+            if (!announced)
+            {
+                logger.LogInformation("Another migrator ({Holder}) is migrating this database; waiting for it (at most {Wait})", Holder(session), wait);
+                announced = true;
+            }
+
+            Thread.Sleep(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    /// <summary>Who holds the migration lock, for the log: "pid 123 from 10.0.0.7 since 12:00:01".</summary>
+    private static string Holder(NpgsqlConnection session)
+    {
+        using var query = new NpgsqlCommand(
+            """
+            SELECT 'pid ' || a.pid || coalesce(' from ' || host(a.client_addr), '') || ' since ' || to_char(a.backend_start, 'HH24:MI:SS')
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = @key
+            LIMIT 1
+            """, session);
+        query.Parameters.AddWithValue("key", PostgresMigrationLock);
+        return query.ExecuteScalar() as string ?? "a session that has just finished";
     }
 
     private static void Upgrade(UpgradeEngineBuilder builder, string prefix, string engineName, string journal, ILogger logger)

@@ -30,18 +30,27 @@ internal sealed class GatewayClient : IDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient http;
 
-    private GatewayClient(Uri gateway, string token)
+    private GatewayClient(Uri gateway, string token, TimeSpan timeout)
     {
+        Gateway = gateway;
         http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
         {
             BaseAddress = gateway,
-            Timeout = RequestTimeout,
+            Timeout = timeout,
         };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
-    /// <summary>Gets a token at <c>POST /connect/token</c> (waiting for the client to exist, e.g. the demo seed).</summary>
-    public static async Task<GatewayClient> SignInAsync(Uri gateway, string clientId, string secret, string scope)
+    public Uri Gateway { get; }
+
+    /// <summary>How long a request may go unanswered before it throws.</summary>
+    public TimeSpan Timeout => http.Timeout;
+
+    /// <summary>
+    /// Gets a token at <c>POST /connect/token</c> (waiting for the client to exist, e.g. the demo seed); its requests
+    /// give up after <paramref name="requestTimeout"/> (<see cref="RequestTimeout"/> by default).
+    /// </summary>
+    public static async Task<GatewayClient> SignInAsync(Uri gateway, string clientId, string secret, string scope, TimeSpan? requestTimeout = null)
     {
         using var anonymous = new HttpClient { BaseAddress = gateway, Timeout = RequestTimeout };
         var token = await Eventually.Returns(async () =>
@@ -56,7 +65,7 @@ internal sealed class GatewayClient : IDisposable
                 ? JsonNode.Parse(await response.Content.ReadAsStringAsync())?["access_token"]?.GetValue<string>()
                 : null;
         }, t => t is not null, TimeSpan.FromSeconds(30), $"a token for {clientId}");
-        return new GatewayClient(gateway, token!);
+        return new GatewayClient(gateway, token!, requestTimeout ?? RequestTimeout);
     }
 
     public Task<GatewayReply> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null);

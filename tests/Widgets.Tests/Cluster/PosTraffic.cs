@@ -9,8 +9,11 @@ namespace Widgets.Tests.Cluster;
 /// retries a 503 after its <c>Retry-After</c>, with the same body; anything else that is not 2xx, a missing
 /// <c>Retry-After</c>, or a request that gets no answer within <see cref="GatewayClient.RequestTimeout"/> is recorded
 /// as unexpected. Every exchange is kept, so a test can measure how long lanes could not work.
+/// With several gateways the lanes are spread over them and behave as behind a load balancer with passive health
+/// checks: a request that gets no answer (refused, or none within the client's timeout) is sent again at once
+/// through the next gateway, and the lane stays there.
 /// </summary>
-internal sealed class PosTraffic(GatewayClient pos, string posSystemId, string locationId, IReadOnlyList<string> lanes)
+internal sealed class PosTraffic
 {
     /// <summary>How often a lane starts a new checkout: three calls per checkout stay under the gateway's per-terminal limit (10/s).</summary>
     private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(500);
@@ -20,11 +23,34 @@ internal sealed class PosTraffic(GatewayClient pos, string posSystemId, string l
 
     private readonly ConcurrentQueue<Exchange> exchanges = new();
     private readonly ConcurrentQueue<string> unexpected = new();
+    private readonly ConcurrentQueue<string> failovers = new();
     private readonly ConcurrentQueue<StartedSession> sessions = new();
     private readonly ConcurrentQueue<AcknowledgedMessage> messages = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<DateTimeOffset>> checkouts = new();
     private readonly CancellationTokenSource stop = new();
+    private readonly IReadOnlyList<GatewayClient> gateways;
+    private readonly string posSystemId;
+    private readonly string locationId;
+    private readonly IReadOnlyList<string> lanes;
+    private readonly ConcurrentDictionary<string, int> laneGateway = new();
     private Task running = Task.CompletedTask;
+
+    public PosTraffic(GatewayClient pos, string posSystemId, string locationId, IReadOnlyList<string> lanes)
+        : this([pos], posSystemId, locationId, lanes)
+    {
+    }
+
+    public PosTraffic(IReadOnlyList<GatewayClient> gateways, string posSystemId, string locationId, IReadOnlyList<string> lanes)
+    {
+        this.gateways = gateways;
+        this.posSystemId = posSystemId;
+        this.locationId = locationId;
+        this.lanes = lanes;
+        for (var i = 0; i < lanes.Count; i++)
+        {
+            laneGateway[lanes[i]] = i % gateways.Count;
+        }
+    }
 
     public IReadOnlyList<Exchange> Exchanges => exchanges.ToArray();
 
@@ -33,9 +59,21 @@ internal sealed class PosTraffic(GatewayClient pos, string posSystemId, string l
 
     public IReadOnlyList<StartedSession> Sessions => sessions.ToArray();
 
+    /// <summary>Requests a lane sent again through another gateway because the first gave no answer.</summary>
+    public IReadOnlyList<string> Failovers => failovers.ToArray();
+
     public IReadOnlyList<AcknowledgedMessage> Messages => messages.ToArray();
 
     public void Start() => running = Task.WhenAll(lanes.Select(RunLane));
+
+    /// <summary>Every lane back on its own gateway, as a load balancer does once a gateway passes its health checks again.</summary>
+    public void Rebalance()
+    {
+        for (var i = 0; i < lanes.Count; i++)
+        {
+            laneGateway[lanes[i]] = i % gateways.Count;
+        }
+    }
 
     /// <summary>Checkouts a lane completed (list, start, QR, message all answered) that began at or after <paramref name="since"/>.</summary>
     public int CompletedCheckouts(string lane, DateTimeOffset since) =>
@@ -52,10 +90,13 @@ internal sealed class PosTraffic(GatewayClient pos, string posSystemId, string l
     /// Per lane, the longest time from a failed request until the lane's next answered one (the lane could not
     /// work meanwhile); a window still open at the end counts up to the last exchange.
     /// </summary>
-    public (TimeSpan Longest, string Lane, DateTimeOffset From) LongestErrorWindow()
+    public (TimeSpan Longest, string Lane, DateTimeOffset From) LongestErrorWindow() => LongestErrorWindow(DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+
+    /// <summary>As <see cref="LongestErrorWindow()"/>, over the exchanges sent between <paramref name="sentFrom"/> and <paramref name="sentTo"/>.</summary>
+    public (TimeSpan Longest, string Lane, DateTimeOffset From) LongestErrorWindow(DateTimeOffset sentFrom, DateTimeOffset sentTo)
     {
         var longest = (TimeSpan.Zero, "", DateTimeOffset.MinValue);
-        foreach (var lane in exchanges.GroupBy(e => e.Lane))
+        foreach (var lane in exchanges.Where(e => e.At >= sentFrom && e.At <= sentTo).GroupBy(e => e.Lane))
         {
             DateTimeOffset? openedAt = null;
             var ordered = lane.OrderBy(e => e.At).ToList();
@@ -180,6 +221,7 @@ internal sealed class PosTraffic(GatewayClient pos, string posSystemId, string l
         while (true)
         {
             var at = DateTimeOffset.UtcNow;
+            var pos = gateways[laneGateway[lane]];
             GatewayReply? reply = null;
             string? failure = null;
             try
@@ -188,7 +230,7 @@ internal sealed class PosTraffic(GatewayClient pos, string posSystemId, string l
             }
             catch (TaskCanceledException)
             {
-                failure = $"no answer within {GatewayClient.RequestTimeout.TotalSeconds:0} s";
+                failure = $"no answer within {pos.Timeout.TotalSeconds:0} s";
             }
             catch (HttpRequestException ex)
             {
@@ -196,10 +238,18 @@ internal sealed class PosTraffic(GatewayClient pos, string posSystemId, string l
             }
 
             var took = DateTimeOffset.UtcNow - at;
-            exchanges.Enqueue(new Exchange(lane, operation, at, took, reply?.Status, reply?.RetryAfter));
+            exchanges.Enqueue(new Exchange(lane, operation, at, took, reply?.Status, reply?.RetryAfter, pos.Gateway.Authority));
             if (reply is { IsSuccess: true })
             {
                 return reply;
+            }
+
+            if (reply is null && gateways.Count > 1 && DateTimeOffset.UtcNow < giveUpAt)
+            {
+                // The load balancer's passive health check: no answer from this gateway, so the next one gets it.
+                laneGateway[lane] = (laneGateway[lane] + 1) % gateways.Count;
+                failovers.Enqueue($"{at:HH:mm:ss.fff} {lane} {operation} via {pos.Gateway.Authority}: {failure}");
+                continue;
             }
 
             if (reply is { Status: 503, RetryAfter: { } retryAfter } && DateTimeOffset.UtcNow + retryAfter < giveUpAt)
@@ -216,7 +266,7 @@ internal sealed class PosTraffic(GatewayClient pos, string posSystemId, string l
 }
 
 /// <summary>One HTTP exchange of the traffic; <see cref="Status"/> is null when no answer came.</summary>
-internal sealed record Exchange(string Lane, string Operation, DateTimeOffset At, TimeSpan Took, int? Status, TimeSpan? RetryAfter)
+internal sealed record Exchange(string Lane, string Operation, DateTimeOffset At, TimeSpan Took, int? Status, TimeSpan? RetryAfter, string? Gateway = null)
 {
     public bool Succeeded => Status is >= 200 and < 300;
 }

@@ -360,11 +360,7 @@ public sealed class PostgresSiloFailoverTests(ITestOutputHelper output)
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddWidgetsSilo(siloBuilder.Configuration);
-            siloBuilder.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(3);
-                o.NumMissedProbesLimit = 2;
-            });
+            siloBuilder.Configure<ClusterMembershipOptions>(SiloConfiguration.TuneFailureDetection);
         }
     }
 

@@ -110,7 +110,7 @@ public sealed partial class ProcessFailoverTests(ITestOutputHelper output)
     /// Every session a lane started still exists, in a valid state, with the messages acknowledged for it; returns
     /// what is wrong, and each session as GET showed it.
     /// </summary>
-    private static async Task<(List<string> Problems, Dictionary<string, string> Bodies)> CheckSessionsAsync(GatewayClient pos, PosTraffic traffic)
+    internal static async Task<(List<string> Problems, Dictionary<string, string> Bodies)> CheckSessionsAsync(GatewayClient pos, PosTraffic traffic)
     {
         var acknowledged = traffic.Messages.ToLookup(m => m.SessionId);
         var states = new[] { "active", "completed", "timedOut", "cancelled", "superseded" };
@@ -146,7 +146,7 @@ public sealed partial class ProcessFailoverTests(ITestOutputHelper output)
     }
 
     /// <summary>Matches what the gateway acknowledged against what reached the SMTP sink.</summary>
-    private static (int Checked, List<string> Lost, List<(string Recipient, List<string> MessageIds)> Duplicated, int Unacknowledged) CheckMessages(PosTraffic traffic, SmtpSink smtp)
+    internal static (int Checked, List<string> Lost, List<(string Recipient, List<string> MessageIds)> Duplicated, int Unacknowledged) CheckMessages(PosTraffic traffic, SmtpSink smtp)
     {
         var acknowledged = traffic.Messages;
         var received = smtp.Received;

@@ -19,26 +19,52 @@ public sealed class PostgresServer : IAsyncDisposable
     private const string ServiceUser = "postgres";
     private readonly string binDirectory;
     private readonly string root;
+    private readonly string? networkNamespace;
     private bool running;
 
-    private PostgresServer(string binDirectory, string root, int port)
+    private PostgresServer(string binDirectory, string root, int port, IPAddress address, string? networkNamespace)
     {
         this.binDirectory = binDirectory;
         this.root = root;
+        this.networkNamespace = networkNamespace;
         Port = port;
+        Address = address;
     }
 
     public int Port { get; }
 
+    /// <summary>Where it listens: 127.0.0.1, or its address in a test network (<see cref="StartAsync(string, IPAddress)"/>).</summary>
+    public IPAddress Address { get; }
+
     /// <summary>The <c>widgets</c> database, as the silos' <c>ConnectionStrings:Postgres</c>.</summary>
     public string ConnectionString =>
-        $"Host=127.0.0.1;Port={Port};Database=widgets;Username=postgres;Timeout=5;Command Timeout=15";
+        $"Host={Address};Port={Port};Database=widgets;Username=postgres;Timeout=5;Command Timeout=15";
+
+    /// <summary>The same server's <paramref name="database"/>, which need not exist yet.</summary>
+    public string ConnectionStringFor(string database, string user = "postgres") =>
+        new NpgsqlConnectionStringBuilder(ConnectionString) { Database = database, Username = user }.ConnectionString;
+
+    /// <summary>
+    /// Freezes the server (SIGSTOP to the postmaster and every backend): connections open, nothing answers, as in a
+    /// failover or a stalled disk. <see cref="Resume"/> lets it go on.
+    /// </summary>
+    public Task PauseAsync() => SignalAllAsync("-STOP");
+
+    public Task ResumeAsync() => SignalAllAsync("-CONT");
 
     private string DataDirectory => Path.Combine(root, "data");
 
     private string LogFile => Path.Combine(root, "postgres.log");
 
-    public static async Task<PostgresServer> StartAsync()
+    public static Task<PostgresServer> StartAsync() => StartInAsync(null, IPAddress.Loopback);
+
+    /// <summary>
+    /// A server inside <paramref name="networkNamespace"/> (a test network's host), listening on <paramref name="address"/>
+    /// port 5432 and accepting connections from the test networks' range, 198.18.0.0/15.
+    /// </summary>
+    public static Task<PostgresServer> StartAsync(string networkNamespace, IPAddress address) => StartInAsync(networkNamespace, address);
+
+    private static async Task<PostgresServer> StartInAsync(string? networkNamespace, IPAddress address)
     {
         var bin = FindBinDirectory() ?? throw new InvalidOperationException(
             "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; run tests/prepare.sh (apt-get install postgresql).");
@@ -57,10 +83,15 @@ public sealed class PostgresServer : IAsyncDisposable
             await RunToolAsync(Path.Combine(bin, "initdb"),
                 "-D", Path.Combine(root, "data"), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8");
 
+            if (networkNamespace is not null)
+            {
+                await File.AppendAllTextAsync(Path.Combine(root, "data", "pg_hba.conf"), "host all all 198.18.0.0/15 trust\n");
+            }
+
             // A free port can be taken between choosing and binding it; pg_ctl then fails and another port is tried.
             for (var attempt = 1; ; attempt++)
             {
-                server = new PostgresServer(bin, root, FreePort());
+                server = new PostgresServer(bin, root, networkNamespace is null ? FreePort() : 5432, address, networkNamespace);
                 try
                 {
                     await server.StartServerAsync();
@@ -106,10 +137,49 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    private async Task SignalAllAsync(string signal)
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var pids = new List<int> { postmaster };
+        foreach (var directory in Directory.GetDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && ParentOf(pid) == postmaster)
+            {
+                pids.Add(pid);
+            }
+        }
+
+        await RunAsync("kill", [signal, .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+    }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     private async Task StartServerAsync()
     {
-        var options = $"-p {Port} -k {Path.Combine(root, "sock")} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off";
-        await RunToolAsync(Path.Combine(binDirectory, "pg_ctl"), "-D", DataDirectory, "-l", LogFile, "-o", options, "-w", "-t", "30", "start");
+        var options = $"-p {Port} -k {Path.Combine(root, "sock")} -c listen_addresses={Address} -c max_connections=200 -c fsync=off";
+        string[] start = [Path.Combine(binDirectory, "pg_ctl"), "-D", DataDirectory, "-l", LogFile, "-o", options, "-w", "-t", "30", "start"];
+        if (networkNamespace is null)
+        {
+            await RunToolAsync(start[0], start[1..]);
+        }
+        else
+        {
+            // The postmaster inherits the namespace of the pg_ctl that forks it.
+            await RunAsync("ip", ["netns", "exec", networkNamespace, "runuser", "-u", ServiceUser, "--", .. start]);
+        }
+
         running = true;
     }
 

@@ -22,12 +22,16 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public IReadOnlyList<MimeMessage> Received => received.ToArray();
 
-    public async Task StartAsync(int port)
+    /// <summary>Where it listens: loopback unless a test's own network needs it elsewhere.</summary>
+    public IPAddress Address { get; private set; } = IPAddress.Loopback;
+
+    public async Task StartAsync(int port, IPAddress? address = null)
     {
         Port = port;
+        Address = address ?? IPAddress.Loopback;
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
-            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, port)))
+            .Endpoint(e => e.Endpoint(new IPEndPoint(Address, port)))
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
@@ -65,7 +69,7 @@ public sealed class SmtpSink : IAsyncDisposable
         using var client = new TcpClient();
         try
         {
-            await client.ConnectAsync(IPAddress.Loopback, Port);
+            await client.ConnectAsync(Address, Port);
             return true;
         }
         catch (SocketException)
