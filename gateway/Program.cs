@@ -23,6 +23,7 @@ builder.Services.AddSingleton<LandingCsrf>();
 builder.Services.AddSingleton<RecipientParser>();
 builder.Services.AddSingleton<ListingBodies>();
 builder.Services.AddOpenApi();
+builder.Services.AddStartupWarmUp();
 if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()))
 {
     builder.Services.AddHostedService<DemoSeeder>();
