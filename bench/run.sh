@@ -7,7 +7,7 @@
 #   bench/run.sh --smoke      a few seconds per scenario (CI)   → bench/results/smoke/  exits non-zero on any error
 #
 # Further arguments go to the bench itself, e.g. `--only list,flow --targets embedded` (groups: list, token, flow,
-# catalogue, timeouts, memory, startup, cluster). Re-render a report: bench/run.sh report --in bench/results/results.json
+# catalogue, timeouts, memory, fresh-start, rss, startup, cluster). Re-render a report: bench/run.sh report --in bench/results/results.json
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,6 +16,13 @@ log() { printf 'bench: %s\n' "$*" >&2; }
 case "${1:-}" in
   -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; echo; echo "Options: see bench/README.md"; exit 0 ;;
 esac
+
+# The HTTP scenarios are driven by wrk (Debian's package), the flow and scale scenarios by bench/Load.
+if ! command -v wrk >/dev/null 2>&1; then
+  log "installing wrk (Debian package)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || { log "cannot install wrk: apt-get install -y wrk"; exit 1; }
+fi
 
 mkdir -p bench/results/tmp
 build() {

@@ -26,6 +26,11 @@ return StartupRefusedException.Guard(() =>
     builder.Services.AddSingleton<RecipientParser>();
     builder.Services.AddSingleton<ListingBodies>();
     builder.Services.AddWidgetsOpenApi();
+    if (!DocumentGeneration.IsActive)
+    {
+        builder.Services.AddStartupWarmUp();
+    }
+
     if (builder.Configuration.GetValue("Demo:Seed", builder.Environment.IsDevelopment()) && !DocumentGeneration.IsActive)
     {
         builder.Services.AddHostedService<DemoSeeder>();

@@ -248,8 +248,19 @@ public sealed record LoadResult(
     IReadOnlyDictionary<string, long> Errors,
     CpuUse Cpu,
     double? TargetRate = null,
-    long Skipped = 0)
+    long Skipped = 0,
+    string Generator = LoadResult.DotNetGenerator)
 {
+    /// <summary>The .NET load generator of this folder (bench/Load), as opposed to <see cref="WrkGenerator"/>.</summary>
+    public const string DotNetGenerator = "bench/Load";
+
+    public const string WrkGenerator = "wrk";
+
+    /// <summary>A measured wrk run as a result row: its CPU is wrk's own plus this process's (idle meanwhile).</summary>
+    public static LoadResult FromWrk(string scenario, string target, int concurrency, WrkSummary wrk, CpuUse cpu) =>
+        new(scenario, target, concurrency, wrk.Seconds, wrk.Requests - wrk.Errors, wrk.Errors, wrk.PerSecond, wrk.Latency, [wrk.Latency],
+            wrk.ErrorCounts, cpu with { LoadGeneratorCores = cpu.LoadGeneratorCores + wrk.CpuSeconds / Math.Max(wrk.Seconds, 1e-9) }, Generator: WrkGenerator);
+
     public string ErrorSummary => string.Join("; ", Errors.OrderByDescending(e => e.Value).Take(3).Select(e => $"{e.Key} ×{e.Value}")
         .Concat(Skipped > 0 ? [$"{Skipped} flows could not start on time (all connections busy)"] : []));
 }

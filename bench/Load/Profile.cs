@@ -21,7 +21,11 @@ public sealed record Profile(
     TimeSpan TimeoutGrace,
     int StartupRuns,
     bool FreshHostPerScaleScenario,
-    TimeSpan HostWarmup)
+    TimeSpan HostWarmup,
+    int FreshStartConnections,
+    int FreshStartWindows,
+    int RssLoadSeconds,
+    int RssIdleSeconds)
 {
     public static readonly Profile Full = new(
         Name: "full",
@@ -43,7 +47,11 @@ public sealed record Profile(
         TimeoutGrace: TimeSpan.FromSeconds(10),
         StartupRuns: 3,
         FreshHostPerScaleScenario: true,
-        HostWarmup: TimeSpan.FromSeconds(30));
+        HostWarmup: TimeSpan.FromSeconds(30),
+        FreshStartConnections: 64,
+        FreshStartWindows: 10,
+        RssLoadSeconds: 30,
+        RssIdleSeconds: 60);
 
     public static readonly Profile Smoke = new(
         Name: "smoke",
@@ -65,5 +73,9 @@ public sealed record Profile(
         TimeoutGrace: TimeSpan.FromSeconds(3),
         StartupRuns: 1,
         FreshHostPerScaleScenario: false,
-        HostWarmup: TimeSpan.FromSeconds(2));
+        HostWarmup: TimeSpan.FromSeconds(2),
+        FreshStartConnections: 16,
+        FreshStartWindows: 2,
+        RssLoadSeconds: 2,
+        RssIdleSeconds: 3);
 }

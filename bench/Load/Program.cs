@@ -4,7 +4,7 @@ using System.Text.Json;
 using Widgets.Bench;
 
 // Widgets benchmark. Usually started by bench/run.sh, which builds everything in Release first.
-//   run [--smoke] [--only list,token,flow,catalogue,timeouts,memory,startup,cluster] [--targets baseline,embedded]
+//   run [--smoke] [--only list,token,flow,catalogue,timeouts,memory,fresh-start,rss,startup,cluster] [--targets baseline,embedded]
 //       [--root DIR] [--out DIR] [--gateway-dll PATH] [--baseline-dll PATH] [--connections 1,16] [--duration SECONDS] [--sessions 10000,50000] [--catalogue 10000x20]
 //       [--targets external --url http://127.0.0.1:5080 --pid PID]   drive a service you started (e.g. to profile it)
 //   report --in results.json [--out DIR]          re-render report.md and chart.svg from saved results
@@ -21,6 +21,8 @@ if (options.Command == "report")
         saved.Timeouts.AddRange(more.Timeouts);
         saved.Startup.AddRange(more.Startup);
         saved.Catalogues.AddRange(more.Catalogues);
+        saved.FreshStarts.AddRange(more.FreshStarts);
+        saved.Rss.AddRange(more.Rss);
         saved.Problems.AddRange(more.Problems);
         saved.Minutes += more.Minutes;
         foreach (var (k, v) in more.Samples)
@@ -115,10 +117,17 @@ void Log(string line)
 }
 
 var results = new Results { Profile = profile.Name, StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo("before") };
-var groups = options.Only ?? ["list", "token", "flow", "catalogue", "timeouts", "memory", "startup", "cluster"];
+var groups = options.Only ?? ["list", "token", "flow", "catalogue", "timeouts", "memory", "fresh-start", "rss", "startup", "cluster"];
 var targets = options.Targets ?? ["baseline", "embedded"];
-var scenarios = new Scenarios(profile, results, Log);
-var scale = new ScaleScenarios(profile, layout, results, Log);
+if (!Wrk.Installed())
+{
+    Console.Error.WriteLine("wrk is not installed: bench/run.sh installs Debian's package (apt-get install -y wrk)");
+    return 2;
+}
+
+var wrk = new Wrk(bench, scratch);
+var scenarios = new Scenarios(profile, results, wrk, Log);
+var scale = new ScaleScenarios(profile, layout, results, wrk, Log);
 var memoryProbe = new MemoryProbe(bench, scratch, Log);
 Log($"profile {profile.Name}: groups {string.Join(",", groups)}; targets {string.Join(",", targets)}; load average {results.Machine["load average (before)"]}");
 
@@ -211,6 +220,16 @@ foreach (var name in targets)
             await scale.Memory(host, memoryProbe);
         });
     }
+
+    if (Has("fresh-start") && name != "external")
+    {
+        await Guard($"{name}: fresh-start", () => scale.FreshStart(name));
+    }
+
+    if (Has("rss") && name == "embedded")
+    {
+        await Guard($"{name}: rss", () => scale.MemoryAfterLoad(name, scenarios));
+    }
 }
 
 if (Has("startup"))
@@ -251,10 +270,13 @@ foreach (var (key, value) in MachineInfo("after"))
 results.Minutes = clock.Elapsed.TotalMinutes;
 Write(results, outDir);
 Log($"report: {Path.Combine(outDir, "report.md")}");
+wrk.DeleteRequestFiles();
 
 // A smoke run fails when a scenario could not run or saw errors; a full run reports errors as results.
 var errors = results.Load.Where(l => l.Failed + l.Skipped > 0).Select(l => $"{l.Scenario}/{l.Target}/{l.Concurrency}: {l.ErrorSummary}")
     .Concat(results.Timeouts.Where(t => t.NotEnded > 0).Select(t => $"timeouts/{t.Target}: {t.NotEnded} sessions never ended"))
+    .Concat(results.FreshStarts.Where(f => f.Windows.Any(w => w.Errors > 0)).Select(f => $"fresh-start/{f.Target}: {f.Windows.Sum(w => w.Errors)} errors"))
+    .Concat(results.Rss.Where(r => r.Errors > 0).Select(r => $"rss/{r.Target}: {r.Errors} errors during the load run"))
     .ToList();
 foreach (var e in errors)
 {

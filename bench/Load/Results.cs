@@ -12,7 +12,8 @@ public sealed record MemoryResult(
     double WorkingSetPerSession,
     double ManagedPerSession,
     double GcdumpPerSession,
-    IReadOnlyList<TypeShare> TopTypes);
+    IReadOnlyList<TypeShare> TopTypes,
+    CpuUse? StartCpu = null);
 
 public sealed record TimeoutResult(
     string Target,
@@ -30,9 +31,43 @@ public sealed record TimeoutResult(
     int OtherState,
     double WithinTwoSecondsPercent,
     double RecheckedAfterSeconds,
-    int[] Buckets);
+    int[] Buckets,
+    CpuUse? StartCpu = null);
 
 public sealed record StartupResult(string Target, string Kind, int Run, double ReadyMs, double FirstListMs);
+
+/// <summary>One wrk window of the fresh-start scenario: seconds since the host reported ready, rate, p99, who used the CPU.</summary>
+public sealed record FreshStartWindow(double StartSeconds, double Seconds, long Ok, long Errors, double PerSecond, double P99Ms, double ServerCores, double LoadGeneratorCores, double OtherCores);
+
+/// <summary>widgets/list from the moment a freshly started host reports ready, in consecutive wrk windows.</summary>
+public sealed record FreshStartResult(string Target, int Connections, double ReadyMs, double FirstListMs, IReadOnlyList<FreshStartWindow> Windows)
+{
+    /// <summary>The rate over <paramref name="count"/> consecutive windows from window <paramref name="first"/> (a window lasts about 1 s).</summary>
+    public double Rate(int first, int count)
+    {
+        var w = Windows.Skip(first).Take(count).ToList();
+        return w.Count == 0 ? double.NaN : w.Sum(x => x.Ok) / w.Sum(x => x.Seconds);
+    }
+
+    /// <summary>The first and second half of the windows (2 × 5 s in the full profile): the rate a restarted gateway gives its first users.</summary>
+    public (double First, double Second) Halves => (Rate(0, (Windows.Count + 1) / 2), Rate((Windows.Count + 1) / 2, Windows.Count / 2));
+}
+
+/// <summary>The resident memory (VmRSS) of a host before, during and after a load run, sampled while it idles afterwards.</summary>
+public sealed record RssResult(
+    string Target,
+    long ReadyBytes,
+    long SeededBytes,
+    long PeakBytes,
+    long LoadEndBytes,
+    long AfterIdleBytes,
+    double IdleSeconds,
+    double LoadSeconds,
+    double ListPerSecond,
+    double FlowPerSecond,
+    long Errors,
+    IReadOnlyList<double[]> IdleSamples,
+    double ListServerCores = 0);
 
 public sealed record CatalogueResult(string Target, int Locations, int WidgetsPerLocation, int AdminWrites, double SetupSeconds);
 
@@ -56,6 +91,10 @@ public sealed class Results
     public List<StartupResult> Startup { get; set; } = [];
 
     public List<CatalogueResult> Catalogues { get; set; } = [];
+
+    public List<FreshStartResult> FreshStarts { get; set; } = [];
+
+    public List<RssResult> Rss { get; set; } = [];
 
     /// <summary>Sample responses per target and step, to check the baseline answers with the gateway's JSON.</summary>
     public Dictionary<string, Dictionary<string, string>> Samples { get; set; } = [];

@@ -7,7 +7,7 @@ using System.Text;
 namespace Widgets.Bench;
 
 /// <summary>The request-driving scenarios: list (and its 304), token, the POS flow (closed loop and at a fixed rate), catalogue scale.</summary>
-public sealed class Scenarios(Profile profile, Results results, Action<string> log)
+public sealed class Scenarios(Profile profile, Results results, Wrk wrk, Action<string> log)
 {
     /// <summary>The flow widgets' session timeout: sessions the flow leaves behind end this long after their last call.</summary>
     private const int FlowTimeoutSeconds = 45;
@@ -23,27 +23,29 @@ public sealed class Scenarios(Profile profile, Results results, Action<string> l
         Api.Seed(target.BaseUrl, "flow", profile.FlowLocations, 1, profile.FlowTerminalsPerLocation, (_, _) => FlowTimeoutSeconds, 16, log);
 
     /// <summary>
-    /// Drives flow, then list, unrecorded, before the first measurement of a freshly started host: the gateway needs
-    /// ~20 s of traffic on 2 cores before tiered JIT settles (its first window ran at a quarter of its steady rate).
-    /// The list part outlasts the flow sessions' timeout, so their expiry does not fall into a measured window.
+    /// Drives flow, then list, unrecorded, before the first measurement of a host: a gateway that has not yet run
+    /// these paths long enough has not finished tiered JIT compilation, and the scenarios measure the steady state
+    /// (the fresh-start scenario measures the first seconds). The list part outlasts the flow sessions' timeout, so
+    /// their expiry does not fall into a measured window.
     /// </summary>
     public async Task WarmUp(ITarget target, Catalogue list, Catalogue flow)
     {
         var flowPart = profile.HostWarmup / 2;
         var listPart = TimeSpan.FromTicks(Math.Max((profile.HostWarmup / 2).Ticks, profile == Profile.Smoke ? 0 : TimeSpan.FromSeconds(FlowTimeoutSeconds + 5).Ticks));
-        var path = $"/v2/pos/{list.PosSystem}/widgets/list";
-        var body = ListBody(0);
-        var token = list.TokenFor(0);
         await ClosedLoop.Run("warm-up", target.Name, target.BaseUrl, 16, flowPart, TimeSpan.FromSeconds(0.1), 4,
             w => FlowIteration(w, flow), Probe(target));
-        await ClosedLoop.Run("warm-up", target.Name, target.BaseUrl, 16, listPart, TimeSpan.FromSeconds(0.1), 1,
-            w => w.Call(0, 200, HttpMethod.Post, path, body, token, null), Probe(target));
-        log($"  warmed up {target.Name}: flow {flowPart.TotalSeconds:F0} s, then list {listPart.TotalSeconds:F0} s (not recorded)");
+        await wrk.Run(target.BaseUrl, 16, WholeSeconds(listPart), ListRequests(list, 16, null));
+        log($"  warmed up {target.Name}: flow {flowPart.TotalSeconds:F0} s (bench/Load), then list {WholeSeconds(listPart)} s (wrk), not recorded");
     }
 
     /// <summary>A widgets/list body for the list location; each worker lists as its own terminal, so the per-terminal counters look like a real store's.</summary>
     private static byte[] ListBody(int worker) =>
         Encoding.UTF8.GetBytes($"{{\"posLocationId\":\"{Api.Location(0)}\",\"terminalId\":\"{Api.Terminal(worker)}\"}}");
+
+    /// <summary>widgets/list requests for wrk: one terminal per connection (wrk sends them in turn).</summary>
+    private string ListRequests(Catalogue catalogue, int connections, string? etag) =>
+        wrk.WriteRequests("list", Enumerable.Range(0, connections)
+            .Select(w => new WrkRequest(HttpMethod.Post, $"/v2/pos/{catalogue.PosSystem}/widgets/list", ListBody(w), catalogue.TokenFor(0), etag)));
 
     public async Task List(ITarget target, Catalogue catalogue, bool notModified, IReadOnlyList<int> concurrencies)
     {
@@ -51,30 +53,55 @@ public sealed class Scenarios(Profile profile, Results results, Action<string> l
         var path = $"/v2/pos/{catalogue.PosSystem}/widgets/list";
         var token = catalogue.TokenFor(0);
         string? etag = null;
-        if (notModified)
+        using (var c = new Connection(target.BaseUrl))
         {
-            using var c = new Connection(target.BaseUrl);
-            etag = (await c.Send(HttpMethod.Post, path, ListBody(0), token)).ETag ?? throw new InvalidOperationException($"{target.Name}: widgets/list sent no ETag");
+            var first = await c.Send(HttpMethod.Post, path, ListBody(0), token);
+            etag = first.ETag ?? throw new InvalidOperationException($"{target.Name}: widgets/list sent no ETag");
+            // wrk counts only statuses ≥ 400 as errors: check once here that the request gets what the scenario expects.
+            var check = await c.Send(HttpMethod.Post, path, ListBody(1), token, notModified ? etag : null);
+            if (check.Status != (notModified ? 304 : 200))
+            {
+                throw new InvalidOperationException($"{target.Name}: {scenario} answered HTTP {check.Status} {check.Text}");
+            }
         }
 
         foreach (var c in concurrencies)
         {
-            var bodies = Enumerable.Range(0, c).Select(ListBody).ToArray();
-            var result = await ClosedLoop.Run(scenario, target.Name, target.BaseUrl, c, profile.Warmup, profile.Duration, 1,
-                w => w.Call(0, notModified ? 304 : 200, HttpMethod.Post, path, bodies[w.Index], token, etag), Probe(target));
-            Add(result);
+            Add(await WrkWindow(scenario, target, c, ListRequests(catalogue, c, notModified ? etag : null)));
         }
     }
 
     public async Task Token(ITarget target, IReadOnlyList<int> concurrencies)
     {
+        using (var c = new Connection(target.BaseUrl))
+        {
+            var check = await c.Send(Api.TokenRequest(target.BaseUrl, BenchSettings.DemoPos, "pos_integration"));
+            if (check.Status != 200 || check.StringMember("access_token") is null)
+            {
+                throw new InvalidOperationException($"{target.Name}: /connect/token answered HTTP {check.Status} {check.Text}");
+            }
+        }
+
+        var requests = wrk.WriteRequests("token", [new WrkRequest(HttpMethod.Post, "/connect/token", null,
+            Http.Basic(BenchSettings.DemoPos.Id, BenchSettings.DemoPos.Secret), FormBody: "grant_type=client_credentials&scope=pos_integration")]);
         foreach (var c in concurrencies)
         {
-            var result = await ClosedLoop.Run("token", target.Name, target.BaseUrl, c, profile.Warmup, profile.Duration, 1,
-                w => w.Call(0, 200, Api.TokenRequest(target.BaseUrl, BenchSettings.DemoPos, "pos_integration")), Probe(target));
-            Add(result);
+            Add(await WrkWindow("token", target, c, requests));
         }
     }
+
+    /// <summary>A window measured with wrk: a warm-up run (not recorded), then the measured run.</summary>
+    private async Task<LoadResult> WrkWindow(string scenario, ITarget target, int connections, string requests, bool random = false)
+    {
+        await wrk.Run(target.BaseUrl, connections, WholeSeconds(profile.Warmup), requests, random);
+        var cpu = Probe(target);
+        var before = cpu.Sample();
+        var run = await wrk.Run(target.BaseUrl, connections, WholeSeconds(profile.Duration), requests, random);
+        return LoadResult.FromWrk(scenario, target.Name, connections, run, CpuProbe.Use(before, cpu.Sample()));
+    }
+
+    /// <summary>wrk counts its duration in whole seconds.</summary>
+    public static int WholeSeconds(TimeSpan t) => Math.Max(1, (int)Math.Ceiling(t.TotalSeconds - 0.001));
 
     public async Task Flow(ITarget target, Catalogue catalogue, IReadOnlyList<int> concurrencies, string scenario = "flow")
     {
@@ -132,21 +159,25 @@ public sealed class Scenarios(Profile profile, Results results, Action<string> l
         Sample(samples, "session", reply);
     }
 
-    /// <summary>catalogue: many locations × many widgets; list a random location on every call.</summary>
+    /// <summary>catalogue: many locations × many widgets; list a random location on every call (wrk picks at random).</summary>
     public async Task CatalogueScale(ITarget target)
     {
         var catalogue = await Api.Seed(target.BaseUrl, "cat", profile.CatalogueLocations, profile.CatalogueWidgets, 0, (_, _) => 45, 32, log);
         var path = $"/v2/pos/{catalogue.PosSystem}/widgets/list";
-        var bodies = Enumerable.Range(0, catalogue.Locations)
-            .Select(l => Utf8($"{{\"posLocationId\":\"{Api.Location(l)}\",\"terminalId\":\"lane-0\"}}")).ToArray();
-        var result = await ClosedLoop.Run("catalogue", target.Name, target.BaseUrl, profile.CatalogueConcurrency, profile.Warmup, profile.Duration, 1,
-            w =>
+        byte[] Body(int l) => Utf8($"{{\"posLocationId\":\"{Api.Location(l)}\",\"terminalId\":\"lane-0\"}}");
+        using (var c = new Connection(target.BaseUrl))
+        {
+            var last = catalogue.Locations - 1;
+            var check = await c.Send(HttpMethod.Post, path, Body(last), catalogue.TokenFor(last));
+            if (check.Status != 200 || check.Body.Length <= 1000 * catalogue.WidgetsPerLocation / 10)
             {
-                var l = w.Random.Next(catalogue.Locations);
-                return w.Call(0, 200, HttpMethod.Post, path, bodies[l], catalogue.TokenFor(l),
-                    check: r => r.Body.Length > 1000 * catalogue.WidgetsPerLocation / 10 ? null : "short list");
-            }, Probe(target));
-        Add(result);
+                throw new InvalidOperationException($"{target.Name}: catalogue list of {Api.Location(last)} answered HTTP {check.Status} with {check.Body.Length} bytes");
+            }
+        }
+
+        var requests = wrk.WriteRequests("catalogue", Enumerable.Range(0, catalogue.Locations)
+            .Select(l => new WrkRequest(HttpMethod.Post, path, Body(l), catalogue.TokenFor(l))));
+        Add(await WrkWindow("catalogue", target, profile.CatalogueConcurrency, requests, random: true));
         results.Catalogues.Add(new CatalogueResult(target.Name, catalogue.Locations, catalogue.WidgetsPerLocation, catalogue.AdminWrites, catalogue.SetupSeconds));
     }
 
@@ -176,7 +207,7 @@ public sealed class Scenarios(Profile profile, Results results, Action<string> l
     private void Add(LoadResult result)
     {
         results.Load.Add(result);
-        log($"  {result.Scenario,-10} {result.Target,-9} c={result.Concurrency,-4} {result.PerSecond,9:F0}/s  p50 {result.Latency.P50Ms,7:F2}  p90 {result.Latency.P90Ms,7:F2}  p99 {result.Latency.P99Ms,7:F2}  max {result.Latency.MaxMs,8:F1} ms"
+        log($"  {result.Scenario,-10} {result.Target,-9} c={result.Concurrency,-4} {result.Generator,-10} {result.PerSecond,9:F0}/s  p50 {result.Latency.P50Ms,7:F2}  p90 {result.Latency.P90Ms,7:F2}  p99 {result.Latency.P99Ms,7:F2}  max {result.Latency.MaxMs,8:F1} ms"
             + $"  errors {result.Failed}{(result.Skipped > 0 ? $" skipped {result.Skipped}" : "")}  cpu server {result.Cpu.ServerCores:F2} load {result.Cpu.LoadGeneratorCores:F2} machine {result.Cpu.MachineBusyPercent:F0}%"
             + (result.ErrorSummary.Length > 0 ? $"  [{result.ErrorSummary}]" : ""));
     }
@@ -187,8 +218,118 @@ public sealed class Scenarios(Profile profile, Results results, Action<string> l
 }
 
 /// <summary>Memory per idle live session, timeout precision, startup.</summary>
-public sealed class ScaleScenarios(Profile profile, Layout layout, Results results, Action<string> log)
+public sealed class ScaleScenarios(Profile profile, Layout layout, Results results, Wrk wrk, Action<string> log)
 {
+    /// <summary>
+    /// fresh-start: widgets/list on the demo location from the moment a newly started host reports ready, in
+    /// consecutive 1-second wrk windows — what the first users see after a (rolling) restart. t = 0 is /readyz
+    /// answering 200 plus one token call and one list that finds the demo data seeded.
+    /// </summary>
+    public async Task FreshStart(string targetName)
+    {
+        var connections = profile.FreshStartConnections;
+        await using var host = Start(targetName, null);
+        await host.WaitReady(TimeSpan.FromSeconds(120));
+        var readyMs = Elapsed(host);
+        var token = Http.Bearer(await Api.Token(host.BaseUrl, BenchSettings.DemoPos, "pos_integration"));
+        var path = "/v2/pos/demo/widgets/list";
+        byte[] Body(int terminal) => Encoding.UTF8.GetBytes($"{{\"posLocationId\":\"store-1\",\"terminalId\":\"{Api.Terminal(terminal)}\"}}");
+        using (var connection = new Connection(host.BaseUrl))
+        {
+            var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+            while ((await connection.Send(HttpMethod.Post, path, Body(0), token)).Status != 200)
+            {
+                if (Stopwatch.GetTimestamp() > deadline || host.HasExited)
+                {
+                    throw new InvalidOperationException($"{targetName} never listed the demo location; log {host.Log}:\n{ProcessTarget.Tail(host.Log)}");
+                }
+
+                await Task.Delay(10);
+            }
+        }
+
+        var firstListMs = Elapsed(host);
+        var requests = wrk.WriteRequests("fresh", Enumerable.Range(0, connections).Select(t => new WrkRequest(HttpMethod.Post, path, Body(t), token)));
+        var cpu = new CpuProbe(host.ServerPids);
+        var t0 = Stopwatch.GetTimestamp();
+        var windows = new List<FreshStartWindow>();
+        for (var i = 0; i < profile.FreshStartWindows; i++)
+        {
+            var start = (Stopwatch.GetTimestamp() - t0) / (double)Stopwatch.Frequency;
+            var before = cpu.Sample();
+            var run = await wrk.Run(host.BaseUrl, connections, 1, requests);
+            var use = CpuProbe.Use(before, cpu.Sample());
+            var generator = use.LoadGeneratorCores + run.CpuSeconds / Math.Max(run.Seconds, 1e-9);
+            windows.Add(new FreshStartWindow(start, run.Seconds, run.Requests - run.Errors, run.Errors, run.PerSecond, run.P99Us / 1000.0,
+                use.ServerCores, generator, Math.Max(0, use.MachineCores - use.ServerCores - generator)));
+        }
+
+        var result = new FreshStartResult(targetName, connections, readyMs, firstListMs, windows);
+        results.FreshStarts.Add(result);
+        log($"  fresh-start {targetName} c={connections}: ready {readyMs:F0} ms, first list {firstListMs:F0} ms; per 1 s window: "
+            + string.Join(" ", windows.Select(w => w.PerSecond.ToString("F0", CultureInfo.InvariantCulture)))
+            + $" /s; halves {result.Halves.First:F0} and {result.Halves.Second:F0} /s; errors {windows.Sum(w => w.Errors)}");
+    }
+
+    /// <summary>
+    /// rss: the resident memory of a fresh host before, during and after a load run (list with wrk, then the flow
+    /// with bench/Load, at 64 connections each), and while it idles afterwards: what the process keeps from a busy
+    /// hour when the store closes.
+    /// </summary>
+    public async Task MemoryAfterLoad(string targetName, Scenarios scenarios)
+    {
+        await using var host = Start(targetName, null);
+        await host.WaitReady(TimeSpan.FromSeconds(120));
+        var pid = host.MainPid;
+        var ready = MemoryProbe.WorkingSet(pid);
+        var list = await Scenarios.SeedList(host, log);
+        var flow = await scenarios.SeedFlow(host);
+        var seeded = MemoryProbe.WorkingSet(pid);
+        var peak = seeded;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, MemoryProbe.WorkingSet(pid));
+                await Task.Delay(250);
+            }
+        });
+        const int connections = 64;
+        var cpu = new CpuProbe(host.ServerPids);
+        var beforeList = cpu.Sample();
+        var listRun = await wrk.Run(host.BaseUrl, connections, profile.RssLoadSeconds, wrk.WriteRequests("rss-list", Enumerable.Range(0, connections)
+            .Select(t => new WrkRequest(HttpMethod.Post, $"/v2/pos/{list.PosSystem}/widgets/list",
+                Encoding.UTF8.GetBytes($"{{\"posLocationId\":\"{Api.Location(0)}\",\"terminalId\":\"{Api.Terminal(t)}\"}}"), list.TokenFor(0)))));
+        var listCpu = CpuProbe.Use(beforeList, cpu.Sample());
+        var flowRun = await ClosedLoop.Run("rss-flow", targetName, host.BaseUrl, connections, TimeSpan.Zero, TimeSpan.FromSeconds(profile.RssLoadSeconds), 4,
+            w => Scenarios.FlowIteration(w, flow), new CpuProbe(host.ServerPids));
+        await sampling.CancelAsync();
+        await sampler;
+        var loadEnd = MemoryProbe.WorkingSet(pid);
+        peak = Math.Max(peak, loadEnd);
+        var samples = new List<double[]>();
+        var idle = Stopwatch.StartNew();
+        while (idle.Elapsed.TotalSeconds < profile.RssIdleSeconds)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, profile.RssIdleSeconds - idle.Elapsed.TotalSeconds)));
+            samples.Add([Math.Round(idle.Elapsed.TotalSeconds, 1), MemoryProbe.WorkingSet(pid)]);
+        }
+
+        var result = new RssResult(targetName, ready, seeded, peak, loadEnd, (long)samples[^1][1], profile.RssIdleSeconds, profile.RssLoadSeconds,
+            listRun.PerSecond, flowRun.PerSecond, listRun.Errors + flowRun.Failed, samples, listCpu.ServerCores);
+        results.Rss.Add(result);
+        log($"  rss {targetName}: ready {ready / 1e6:F0} MB, seeded {seeded / 1e6:F0} MB, peak {peak / 1e6:F0} MB, at the end of the load {loadEnd / 1e6:F0} MB, "
+            + $"{profile.RssIdleSeconds} s later {result.AfterIdleBytes / 1e6:F0} MB (list {listRun.PerSecond:F0}/s at {listCpu.ServerCores * 1e6 / Math.Max(1, listRun.PerSecond):F0} µs server CPU each, "
+            + $"flow {flowRun.PerSecond:F0}/s, for {profile.RssLoadSeconds} s each; errors {result.Errors})");
+    }
+
+    private ProcessTarget Start(string targetName, string? data) => targetName == "embedded"
+        ? ProcessTarget.StartEmbedded(layout, layout.Scratch, data)
+        : ProcessTarget.StartBaseline(layout, layout.Scratch);
+
+    private static double Elapsed(ProcessTarget host) => (Stopwatch.GetTimestamp() - host.StartedTimestamp) * 1000.0 / Stopwatch.Frequency;
+
     /// <summary>Starts sessions [from, to) of a catalogue with 100 terminals per location; returns (sessionId, expiresAt) of each.</summary>
     private static async Task<(string Id, DateTimeOffset ExpiresAt)[]> StartSessions(ITarget target, Catalogue catalogue, int from, int to, int connections)
     {
@@ -227,7 +368,10 @@ public sealed class ScaleScenarios(Profile profile, Layout layout, Results resul
         foreach (var n in profile.MemorySessions.Order())
         {
             var watch = Stopwatch.StartNew();
+            var cpu = new CpuProbe(target.ServerPids);
+            var before = cpu.Sample();
             await StartSessions(target, catalogue, done, n, 64);
+            var startCpu = CpuProbe.Use(before, cpu.Sample());
             var rate = (n - done) / watch.Elapsed.TotalSeconds;
             done = n;
             await Task.Delay(TimeSpan.FromSeconds(3));
@@ -241,9 +385,9 @@ public sealed class ScaleScenarios(Profile profile, Layout layout, Results resul
                 .ToList();
             var result = new MemoryResult(target.Name, n, rate, sample.WorkingSetBytes, sample.ManagedBytes, sample.GcdumpHeapBytes,
                 (double)(sample.WorkingSetBytes - zero.WorkingSetBytes) / n, (double)(sample.ManagedBytes - zero.ManagedBytes) / n,
-                (double)(sample.GcdumpHeapBytes - zero.GcdumpHeapBytes) / n, top);
+                (double)(sample.GcdumpHeapBytes - zero.GcdumpHeapBytes) / n, top, startCpu);
             results.Memory.Add(result);
-            log($"  memory {target.Name}: {n} sessions (started at {rate:F0}/s): working set {sample.WorkingSetBytes / 1e6:F1} MB, managed {sample.ManagedBytes / 1e6:F1} MB"
+            log($"  memory {target.Name}: {n} sessions (started at {rate:F0}/s; CPU server {startCpu.ServerCores:F2}, bench/Load {startCpu.LoadGeneratorCores:F2} cores): working set {sample.WorkingSetBytes / 1e6:F1} MB, managed {sample.ManagedBytes / 1e6:F1} MB"
                 + $" → {result.ManagedPerSession:F0} B managed, {result.WorkingSetPerSession:F0} B working set per session (gcdump: {result.GcdumpPerSession:F0} B)");
         }
     }
@@ -255,7 +399,10 @@ public sealed class ScaleScenarios(Profile profile, Layout layout, Results resul
         var catalogue = await Api.Seed(target.BaseUrl, "tmo", locations, 1, 100,
             (l, _) => profile.TimeoutMinSeconds + l % profile.TimeoutSpreadSeconds, 16, log);
         var watch = Stopwatch.StartNew();
+        var cpu = new CpuProbe(target.ServerPids);
+        var before = cpu.Sample();
         var sessions = await StartSessions(target, catalogue, 0, n, 64);
+        var startCpu = CpuProbe.Use(before, cpu.Sample());
         var startSeconds = watch.Elapsed.TotalSeconds;
         var first = sessions.Min(s => s.ExpiresAt);
         var last = sessions.Max(s => s.ExpiresAt);
@@ -294,7 +441,7 @@ public sealed class ScaleScenarios(Profile profile, Layout layout, Results resul
             late.Length == 0 ? double.NaN : late[0], At(0.5), At(0.9), At(0.99), At(0.999), late.Length == 0 ? double.NaN : late[^1],
             late.Count(l => l > 2000), outcome.Count(o => o.EndedAt is null), outcome.Count(o => o.State is not ("timedOut" or "active")),
             late.Length == 0 ? 0 : 100.0 * late.Count(l => l <= 2000) / n, recheckedAfter,
-            Buckets.Select(b => late.Count(l => l > b.From && l <= b.To)).ToArray());
+            Buckets.Select(b => late.Count(l => l > b.From && l <= b.To)).ToArray(), startCpu);
         results.Timeouts.Add(result);
         log($"  timeouts {target.Name}: late by p50 {result.P50Ms:F0} ms, p99 {result.P99Ms:F0} ms, p99.9 {result.P999Ms:F0} ms, max {result.MaxMs:F0} ms;"
             + $" {result.LateOver2s} later than 2 s, {result.NotEnded} never ended, {result.OtherState} ended otherwise; {result.WithinTwoSecondsPercent:F2} % within 2 s");

@@ -24,4 +24,10 @@ public sealed class ApiClientCache(IGrainFactory grains, IMemoryCache cache)
     }
 
     public void Forget(string clientId) => cache.Remove(clientId);
+
+    /// <summary>
+    /// Admits a client that exists in this process only, for <paramref name="lifetime"/>: the start-up warm-up's own
+    /// clients, whose tokens this gateway signs for its loopback requests. No grain knows them; no other gateway takes them.
+    /// </summary>
+    public void Admit(ApiClient client, TimeSpan lifetime) => cache.Set(client.ClientId, client, lifetime);
 }
