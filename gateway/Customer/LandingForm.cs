@@ -13,8 +13,6 @@ namespace Widgets.Gateway.Customer;
 internal static class LandingForm
 {
     public const int MaxBytes = 16 * 1024;
-    public const int MaxName = 80;
-    public const int MaxAnswer = 1000;
     private const string AnswerPrefix = "answers.";
 
     /// <summary>The posted fields, or the status code of why they cannot be read (413, 415, 400).</summary>
@@ -73,12 +71,13 @@ internal static class LandingForm
     /// </summary>
     public static (LandingSubmission Submission, Dictionary<string, string[]> Errors) Validate(WidgetType type, LandingInput input, RecipientParser parser)
     {
-        var uses = LandingFieldSet.For(type);
+        var rules = WidgetTypes.For(type);
+        var uses = rules.Landing;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (uses.Names)
         {
-            CheckLength(errors, "firstName", input.FirstName, MaxName);
-            CheckLength(errors, "lastName", input.LastName, MaxName);
+            CheckLength(errors, "firstName", input.FirstName, WidgetLimits.MaxName);
+            CheckLength(errors, "lastName", input.LastName, WidgetLimits.MaxName);
         }
 
         string? email = null, phone = null;
@@ -96,7 +95,7 @@ internal static class LandingForm
         {
             foreach (var (id, answer) in input.Answers)
             {
-                CheckLength(errors, AnswerPrefix + id, answer, MaxAnswer);
+                CheckLength(errors, AnswerPrefix + id, answer, WidgetLimits.MaxAnswer);
             }
         }
 
@@ -107,7 +106,7 @@ internal static class LandingForm
             Email = email,
             Phone = phone,
             Consent = uses.Consent && input.Consent,
-            ConsentText = uses.Consent ? ConsentTexts.For(type) : null,
+            ConsentText = rules.ConsentIn("en"),
             AcceptRules = uses.Rules && input.AcceptRules,
             Answers = uses.Answers ? input.Answers : new Dictionary<string, string>(StringComparer.Ordinal),
         };

@@ -21,19 +21,19 @@ internal static class LandingForms
 
     private static string Loyalty(WidgetDefinition widget, LandingInput input, FormControls c) =>
         "<div class=\"row\">"
-        + c.Text("firstName", "First name", input.FirstName, "text", "given-name", LandingForm.MaxName, required: true)
-        + c.Text("lastName", "Last name", input.LastName, "text", "family-name", LandingForm.MaxName)
+        + c.Text("firstName", "First name", input.FirstName, "text", "given-name", WidgetLimits.MaxName, required: true)
+        + c.Text("lastName", "Last name", input.LastName, "text", "family-name", WidgetLimits.MaxName)
         + "</div>\n"
         + Contact(input, c, "Email", "Mobile number")
         + Consent(widget, input, c);
 
     private static string Contact(LandingInput input, FormControls c, string emailLabel, string phoneLabel) =>
-        c.Text("email", emailLabel, input.Email, "email", "email", 254, inputMode: "email")
-        + c.Text("phone", phoneLabel, input.Phone, "tel", "tel", 32, inputMode: "tel")
+        c.Text("email", emailLabel, input.Email, "email", "email", WidgetLimits.MaxEmail, inputMode: "email")
+        + c.Text("phone", phoneLabel, input.Phone, "tel", "tel", WidgetLimits.MaxPhone, inputMode: "tel")
         + $"<p class=\"hint\">{Html.Encode(EitherContact)}</p>\n";
 
     private static string Coupon(WidgetDefinition widget, LandingInput input, FormControls c) =>
-        c.Text("email", "Email", input.Email, "email", "email", 254, optional: true, inputMode: "email")
+        c.Text("email", "Email", input.Email, "email", "email", WidgetLimits.MaxEmail, optional: true, inputMode: "email")
         + Consent(widget, input, c);
 
     private static string Contest(WidgetDefinition widget, LandingInput input, FormControls c)
@@ -59,7 +59,7 @@ internal static class LandingForms
                     Enumerable.Range(1, 5).Select(n => (n.ToString(CultureInfo.InvariantCulture), n.ToString(CultureInfo.InvariantCulture))),
                     answer, q.Required, "rating", "<div class=\"scale\" aria-hidden=\"true\"><span>Poor</span><span>Excellent</span></div>"),
                 SurveyQuestionKind.Choice => c.Radios(name, q.Text, (q.Options ?? []).Select(o => (o, o)), answer, q.Required, ""),
-                _ => c.TextArea(name, q.Text, answer ?? "", LandingForm.MaxAnswer, q.Required),
+                _ => c.TextArea(name, q.Text, answer ?? "", WidgetLimits.MaxAnswer, q.Required),
             });
         }
 
@@ -68,12 +68,12 @@ internal static class LandingForms
 
     private static string Consent(WidgetDefinition widget, LandingInput input, FormControls c)
     {
-        var uses = LandingFieldSet.For(widget.Type);
-        if (!uses.Consent || ConsentTexts.For(widget.Type) is not { } text)
+        var rules = WidgetTypes.For(widget.Type);
+        if (rules.ConsentIn("en") is not { } text)
         {
             return "";
         }
 
-        return c.Checkbox("consent", text, input.Consent, uses.ConsentRequired) + FormControls.Hidden("consentText", text);
+        return c.Checkbox("consent", text, input.Consent, rules.Landing.ConsentRequired) + FormControls.Hidden("consentText", text);
     }
 }

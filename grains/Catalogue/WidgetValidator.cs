@@ -6,11 +6,11 @@ namespace Widgets.Grains.Catalogue;
 /// <summary>Turns an operator's draft into a catalogue entry, or names every field that is wrong.</summary>
 internal static partial class WidgetValidator
 {
-    private const int MaxShortText = 200;
-    private const int MaxLongText = 4000;
-    private const int MaxSmsText = 480;
-    private const int MaxCoupons = 10_000;
-    private const int MaxQuestions = 20;
+    private const int MaxShortText = WidgetLimits.MaxShortText;
+    private const int MaxLongText = WidgetLimits.MaxLongText;
+    private const int MaxSmsText = WidgetLimits.MaxSmsText;
+    private const int MaxCoupons = WidgetLimits.MaxCoupons;
+    private const int MaxQuestions = WidgetLimits.MaxQuestions;
 
     public static (WidgetDefinition? Widget, Dictionary<string, string[]> Errors) Validate(
         WidgetDraft draft, int id, int version, DateTimeOffset now, SessionOptions options)
@@ -28,9 +28,9 @@ internal static partial class WidgetValidator
             Fail("type", "Required: loyaltyEnrollment, promotionSignup, contactCollection, couponDelivery, survey or contestEntry.");
         }
 
-        if (draft.Icon is { } icon && (icon.Length > 2048 || !IsIconUrl(icon)))
+        if (draft.Icon is { } icon && (icon.Length > WidgetLimits.MaxIconUrl || !IsIconUrl(icon)))
         {
-            Fail("icon", "Must be a well-formed absolute http(s) URL, or a path on this service such as /icons/loyalty.svg, of at most 2048 characters.");
+            Fail("icon", $"Must be a well-formed absolute http(s) URL, or a path on this service such as /icons/loyalty.svg, of at most {WidgetLimits.MaxIconUrl} characters.");
         }
 
         CheckLength(draft.Description, "description", MaxLongText, errors);
@@ -105,9 +105,9 @@ internal static partial class WidgetValidator
     {
         if (settings.CouponCodes is { } codes)
         {
-            if (codes.Count > MaxCoupons || codes.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > 64))
+            if (codes.Count > MaxCoupons || codes.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > WidgetLimits.MaxCouponCode))
             {
-                errors["settings.couponCodes"] = [$"At most {MaxCoupons} codes of 1–64 characters."];
+                errors["settings.couponCodes"] = [$"At most {MaxCoupons} codes of 1–{WidgetLimits.MaxCouponCode} characters."];
             }
             else if (codes.Distinct(StringComparer.Ordinal).Count() != codes.Count)
             {
@@ -117,17 +117,18 @@ internal static partial class WidgetValidator
 
         if (settings.CouponPrefix is { } prefix && !CouponPrefix().IsMatch(prefix))
         {
-            errors["settings.couponPrefix"] = ["1–16 letters, digits or dashes."];
+            errors["settings.couponPrefix"] = [$"1–{WidgetLimits.MaxCouponPrefix} letters, digits or dashes."];
         }
 
-        if (type == WidgetType.CouponDelivery && settings.CouponCodes is not { Count: > 0 } && settings.CouponPrefix is null)
+        var uses = type is { } t ? WidgetTypes.For(t).Settings : new TypeSettings();
+        if (uses.Coupons && settings.CouponCodes is not { Count: > 0 } && settings.CouponPrefix is null)
         {
-            errors["settings"] = ["A couponDelivery widget needs couponCodes or a couponPrefix."];
+            errors["settings"] = [$"A {type} widget needs couponCodes or a couponPrefix."];
         }
 
         CheckLength(settings.ContestRules, "settings.contestRules", MaxLongText, errors);
         var questions = settings.SurveyQuestions ?? [];
-        if (type == WidgetType.Survey && questions.Count == 0)
+        if (uses.SurveyQuestions && questions.Count == 0)
         {
             errors["settings.surveyQuestions"] = ["A survey needs at least one question."];
         }
@@ -155,9 +156,12 @@ internal static partial class WidgetValidator
                 errors[$"settings.surveyQuestions[{i}].text"] = [$"Required, 1–{MaxShortText} characters."];
             }
 
-            if (q.Kind == SurveyQuestionKind.Choice && (q.Options is not { Count: >= 2 and <= 20 } || q.Options.Any(o => string.IsNullOrWhiteSpace(o) || o.Length > 100)))
+            if (q.Kind == SurveyQuestionKind.Choice
+                && (q.Options is not { Count: >= WidgetLimits.MinChoiceOptions and <= WidgetLimits.MaxChoiceOptions }
+                    || q.Options.Any(o => string.IsNullOrWhiteSpace(o) || o.Length > WidgetLimits.MaxChoiceOption)))
             {
-                errors[$"settings.surveyQuestions[{i}].options"] = ["A choice question needs 2–20 options of 1–100 characters."];
+                errors[$"settings.surveyQuestions[{i}].options"] =
+                    [$"A choice question needs {WidgetLimits.MinChoiceOptions}–{WidgetLimits.MaxChoiceOptions} options of 1–{WidgetLimits.MaxChoiceOption} characters."];
             }
         }
     }
@@ -180,6 +184,7 @@ internal static partial class WidgetValidator
             && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && !value.Any(c => c is '"' or '\'' or '<' or '>' or '`' || char.IsWhiteSpace(c)));
 
     // \z, not $: $ also matches before a final newline.
+    // {1,16}: WidgetLimits.MaxCouponPrefix; {1,32}: WidgetLimits.MaxQuestionId (a generated pattern takes only a literal).
     [GeneratedRegex(@"\A[A-Za-z0-9-]{1,16}\z")]
     private static partial Regex CouponPrefix();
 

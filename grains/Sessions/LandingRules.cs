@@ -3,44 +3,36 @@ using Widgets.Sessions;
 
 namespace Widgets.Grains.Sessions;
 
-/// <summary>What each widget type requires of a landing-page submission.</summary>
+/// <summary>What a landing-page submission must fill, as the widget type's row of <see cref="WidgetTypes"/> says.</summary>
 internal static class LandingRules
 {
-    private const int MaxAnswer = 1000;
-
     public static Dictionary<string, string[]> Check(SessionWidget widget, LandingSubmission form)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var hasContact = !string.IsNullOrEmpty(form.Email) || !string.IsNullOrEmpty(form.Phone);
-        switch (widget.Type)
+        var asks = WidgetTypes.For(widget.Type).Landing;
+        if (asks.FirstNameRequired && string.IsNullOrWhiteSpace(form.FirstName))
         {
-            case WidgetType.LoyaltyEnrollment:
-                if (string.IsNullOrWhiteSpace(form.FirstName))
-                {
-                    errors["firstName"] = ["Tell us your first name to join."];
-                }
+            errors["firstName"] = ["Tell us your first name to join."];
+        }
 
-                RequireContact(hasContact, errors);
-                RequireConsent(form, errors);
-                break;
-            case WidgetType.PromotionSignup:
-            case WidgetType.ContactCollection:
-                RequireContact(hasContact, errors);
-                RequireConsent(form, errors);
-                break;
-            case WidgetType.ContestEntry:
-                RequireContact(hasContact, errors);
-                if (!form.AcceptRules)
-                {
-                    errors["acceptRules"] = ["Accept the contest rules to enter."];
-                }
+        if (asks.ContactRequired)
+        {
+            RequireContact(!string.IsNullOrEmpty(form.Email) || !string.IsNullOrEmpty(form.Phone), errors);
+        }
 
-                break;
-            case WidgetType.Survey:
-                CheckAnswers(widget.SurveyQuestions ?? [], form.Answers, errors);
-                break;
-            case WidgetType.CouponDelivery:
-                break;
+        if (asks.ConsentRequired)
+        {
+            RequireConsent(form, errors);
+        }
+
+        if (asks.Rules && !form.AcceptRules)
+        {
+            errors["acceptRules"] = ["Accept the contest rules to enter."];
+        }
+
+        if (asks.Answers)
+        {
+            CheckAnswers(widget.SurveyQuestions ?? [], form.Answers, errors);
         }
 
         return errors;
@@ -84,17 +76,17 @@ internal static class LandingRules
 
             var valid = q.Kind switch
             {
-                SurveyQuestionKind.Rating => int.TryParse(answer, out var r) && r is >= 1 and <= 5,
+                SurveyQuestionKind.Rating => int.TryParse(answer, out var r) && r is >= WidgetLimits.MinRating and <= WidgetLimits.MaxRating,
                 SurveyQuestionKind.Choice => q.Options?.Contains(answer) == true,
-                _ => answer.Length <= MaxAnswer,
+                _ => answer.Length <= WidgetLimits.MaxAnswer,
             };
             if (!valid)
             {
                 errors[$"answers.{q.Id}"] = [q.Kind switch
                 {
-                    SurveyQuestionKind.Rating => "Pick a rating from 1 to 5.",
+                    SurveyQuestionKind.Rating => $"Pick a rating from {WidgetLimits.MinRating} to {WidgetLimits.MaxRating}.",
                     SurveyQuestionKind.Choice => "Pick one of the options.",
-                    _ => $"At most {MaxAnswer} characters.",
+                    _ => $"At most {WidgetLimits.MaxAnswer} characters.",
                 }];
             }
         }
