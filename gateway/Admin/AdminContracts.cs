@@ -9,8 +9,6 @@ public sealed record TerminalInput(string? Name) : IValidatable
     public void Validate(FieldErrors errors) => FieldRules.Text(Name, "name", 100, errors);
 }
 
-public sealed record LocationSettingsInput(string? Name, string? TimeZone);
-
 public sealed record LocationGrantDto(string? PosSystemId, string? PosLocationId);
 
 /// <summary>The body of POST /v2/admin/clients.</summary>

@@ -24,6 +24,17 @@ internal static class AdminExamples
         },
     };
 
+    public static readonly object Settings = new
+    {
+        name = "Main Street",
+        timeZone = "America/New_York",
+        brand = new { name = "Corner Market", logoUrl = "/brand/corner-market.svg", primaryColor = "#0B6E4F", backgroundColor = "#F7F5EF" },
+        locale = "es",
+        carouselSeconds = 8,
+        selfStart = true,
+        retentionDays = 365,
+    };
+
     public static readonly object Client = new
     {
         clientId = "acme-pos",

@@ -22,12 +22,15 @@ public static class CatalogueEndpoints
     public static IEndpointRouteBuilder MapCatalogueEndpoints(this IEndpointRouteBuilder app)
     {
         var location = app.MapLocationGroup(Tag);
-        location.MapGet("", GetSettings).WithName("getLocation")
+        location.MapGet("/settings", GetSettings).WithName("getLocationSettings")
             .WithSummary("Read the location's settings")
-            .WithDescription("The location's name and IANA time zone (SMS quiet hours are in the store's local time).");
-        location.MapPut("", PutSettings).WithName("putLocation")
-            .WithSummary("Set the location's settings")
-            .WithDescription("Sets the location's name and time zone (`UTC` when left out).");
+            .WithDescription("The location's name, IANA time zone (SMS quiet hours are in the store's local time), the branding, language, "
+                + "carousel pace and self-start of its screens, and how many days customers' contact details are kept.");
+        location.MapPut("/settings", PutSettings).WithName("putLocationSettings")
+            .WithSummary("Change the location's settings")
+            .WithDescription("The fields given replace the current ones; the fields left out keep theirs (`brand` is replaced whole). "
+                + "Invalid settings are refused with the reasons per field and change nothing.")
+            .WithRequestExample("screen", "Branding, Spanish texts and self-start", AdminExamples.Settings);
 
         location.MapGet("/widgets", ListWidgets).WithName("listCatalogueWidgets")
             .WithSummary("List the location's widgets")
@@ -76,9 +79,9 @@ public static class CatalogueEndpoints
         Envelope.Ok(await Grain(grains, location).GetSettings());
 
     private static async Task<Results<Ok<DataEnvelope<LocationSettings>>, ProblemHttpResult>> PutSettings(
-        LocationScope location, JsonBody<LocationSettingsInput> input, IGrainFactory grains)
+        LocationScope location, JsonBody<LocationSettingsChange> change, IGrainFactory grains)
     {
-        var updated = await Grain(grains, location).UpdateSettings(new LocationSettings { Name = input.Body.Name, TimeZone = input.Body.TimeZone ?? "UTC" });
+        var updated = await Grain(grains, location).UpdateSettings(change.Body);
         return updated.IsSuccess ? Envelope.Ok(updated.Value!) : Problems.From(updated);
     }
 

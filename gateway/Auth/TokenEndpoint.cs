@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
@@ -28,6 +29,9 @@ public static class TokenEndpoint
         return app;
     }
 
+    private static ProblemHttpResult TooLarge(long limit) =>
+        Problems.Of(ProblemCodes.PayloadTooLarge, $"Token requests are limited to {limit / 1024} KB; send grant_type=client_credentials&scope=pos_integration.");
+
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Issue(HttpRequest request, ClientCredentials credentials, AccessTokens tokens)
     {
         // RFC 6749 §5.1: token responses, and errors with them, must not be cached.
@@ -38,10 +42,22 @@ public static class TokenEndpoint
             return OAuthError(ProblemCodes.InvalidRequest, "Send the body as application/x-www-form-urlencoded: grant_type=client_credentials&scope=pos_integration.");
         }
 
+        // Refused before reading when the declared length is over the limit, so a client that waits for
+        // "100 Continue" is answered without sending its body; a chunked body over the limit is refused while read.
+        var limit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        if (request.ContentLength > limit)
+        {
+            return TooLarge(limit.Value);
+        }
+
         IFormCollection form;
         try
         {
             form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge && limit is not null)
+        {
+            return TooLarge(limit.Value);
         }
         catch (InvalidDataException)
         {

@@ -30,7 +30,8 @@ public interface ILocationGrain : IGrainWithStringKey
     [ReadOnly]
     Task<LocationSettings> GetSettings();
 
-    Task<Outcome<LocationSettings>> UpdateSettings(LocationSettings settings);
+    /// <summary>Applies <paramref name="change"/> (fields left out keep their value); nothing changes when it is invalid.</summary>
+    Task<Outcome<LocationSettings>> UpdateSettings(LocationSettingsChange change);
 
     /// <summary>The registered terminals, each with the session it shows now (asked of each terminal).</summary>
     [ReadOnly]

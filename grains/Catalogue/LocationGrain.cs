@@ -118,19 +118,10 @@ public sealed class LocationGrain(
 
     public Task<LocationSettings> GetSettings() => Task.FromResult(state.State.Settings);
 
-    public async Task<Outcome<LocationSettings>> UpdateSettings(LocationSettings settings)
+    public async Task<Outcome<LocationSettings>> UpdateSettings(LocationSettingsChange change)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone, out _))
-        {
-            errors["timeZone"] = ["Use an IANA time zone id such as America/New_York."];
-        }
-
-        if (settings.Name is { Length: > 200 })
-        {
-            errors["name"] = ["At most 200 characters."];
-        }
-
+        var settings = change.AppliedTo(state.State.Settings);
+        var errors = LocationSettingsRules.Check(settings);
         if (errors.Count > 0)
         {
             return Outcome<LocationSettings>.Invalid(errors);

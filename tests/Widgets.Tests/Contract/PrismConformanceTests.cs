@@ -87,8 +87,8 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
     {
         Assert.Equal(200, (await api.Get("live", "/healthz")).Status);
         Assert.Equal(200, (await api.Get("ready", "/readyz")).Status);
-        Assert.Equal(200, (await api.Get("getLocation", s.Admin(""), s.AdminToken)).Status);
-        Assert.Equal(200, (await api.Json("putLocation", HttpMethod.Put, s.Admin(""), s.AdminToken, new { name = "Conformance store", timeZone = "America/New_York" })).Status);
+        Assert.Equal(200, (await api.Get("getLocationSettings", s.Admin("settings"), s.AdminToken)).Status);
+        Assert.Equal(200, (await api.Json("putLocationSettings", HttpMethod.Put, s.Admin("settings"), s.AdminToken, new { name = "Conformance store", timeZone = "America/New_York" })).Status);
         Assert.Equal(200, (await api.Json("putTerminal", HttpMethod.Put, s.Admin("terminals/lane-9"), s.AdminToken, new { name = "Lane 9" })).Status);
         Assert.Equal(200, (await api.Get("getTerminal", s.Admin("terminals/lane-9"), s.AdminToken)).Status);
         Assert.Equal(200, (await api.Get("listTerminals", s.Admin("terminals"), s.AdminToken)).Status);
@@ -161,7 +161,7 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
         await api.Json("showQrCode", post, s.Pos("widget/showQrCode"), s.PosToken, s.Interaction(ended, s.LoyaltyId, "lane-3", "Ana", "", ""),
             headers: new Dictionary<string, string> { ["Idempotency-Key"] = "not valid" });
         await api.Json("sendMessage", post, s.Pos("widget/sendMessage"), s.PosToken, s.Interaction(ended, s.LoyaltyId, "lane-3", "Ana", "", ""));
-        await api.Json("putLocation", put, s.Admin(""), s.AdminToken, new { timeZone = "Mars/Olympus_Mons" });
+        await api.Json("putLocationSettings", put, s.Admin("settings"), s.AdminToken, new { timeZone = "Mars/Olympus_Mons" });
         await api.Json("createWidget", post, s.Admin("widgets"), s.AdminToken, GatewayLocation.Draft("", timeoutSeconds: 500));
         await api.Json("replaceWidget", put, s.Admin($"widgets/{s.LoyaltyId}"), s.AdminToken, GatewayLocation.Draft("", timeoutSeconds: 500));
         await api.Json("putTerminal", put, s.Admin("terminals/lane%201"), s.AdminToken, new { name = "Lane one" });
@@ -179,8 +179,8 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
         await api.Send("cancelWidgetSession", post, s.Pos($"widget/sessions/{Absent}/cancel"), s.PosToken, null);
         await api.Get("streamTerminalEvents", s.Pos($"terminals/lane-404/events?posLocationId={s.LocationId}"), s.PosToken);
         var nowhere = $"/v2/admin/pos/{s.PosSystemId}/locations/no%20such";
-        await api.Get("getLocation", nowhere, s.AdminToken);
-        await api.Json("putLocation", put, nowhere, s.AdminToken, new { name = "x" });
+        await api.Get("getLocationSettings", nowhere + "/settings", s.AdminToken);
+        await api.Json("putLocationSettings", put, nowhere + "/settings", s.AdminToken, new { name = "x" });
         await api.Get("listCatalogueWidgets", $"{nowhere}/widgets", s.AdminToken);
         await api.Json("createWidget", post, $"{nowhere}/widgets", s.AdminToken, GatewayLocation.Draft());
         await api.Get("getWidget", s.Admin("widgets/999"), s.AdminToken);
@@ -224,7 +224,7 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
         await api.Json("startWidgetSession", post, s.Pos("widget/start"), s.PosToken, new { posLocationId = s.LocationId, terminalId = "lane-1", widgetId = 1, couponId = huge });
         await api.Json("showQrCode", post, s.Pos("widget/showQrCode"), s.PosToken, new { widgetId = 1, sessionId = live, posLocationId = s.LocationId, terminalId = "lane-6", couponId = huge });
         await api.Json("sendMessage", post, s.Pos("widget/sendMessage"), s.PosToken, new { widgetId = 1, sessionId = live, posLocationId = s.LocationId, terminalId = "lane-6", couponId = huge });
-        await api.Json("putLocation", put, s.Admin(""), s.AdminToken, new { name = huge });
+        await api.Json("putLocationSettings", put, s.Admin("settings"), s.AdminToken, new { name = huge });
         await api.Json("createWidget", post, s.Admin("widgets"), s.AdminToken, GatewayLocation.Draft(huge));
         await api.Json("replaceWidget", put, s.Admin($"widgets/{s.LoyaltyId}"), s.AdminToken, GatewayLocation.Draft(huge));
         await api.Json("putTerminal", put, s.Admin("terminals/lane-1"), s.AdminToken, new { name = huge });

@@ -92,6 +92,51 @@ public sealed class OperatorTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task Location_settings_start_at_their_defaults_change_only_the_fields_given_and_refuse_invalid_ones_whole()
+    {
+        var location = await gateway.CreateLocationAsync();
+        var route = location.AdminRoute("settings");
+
+        using var initial = await location.Admin.GetAsync(route);
+        var defaults = await initial.Data();
+        Assert.Equal("UTC", defaults.Text("timeZone"));
+        Assert.Equal("en", defaults.Text("locale"));
+        Assert.Equal(8, defaults.Int("carouselSeconds"));
+        Assert.False(defaults["selfStart"]!.GetValue<bool>());
+        Assert.Equal(365, defaults.Int("retentionDays"));
+        Assert.Equal("#1F4FD1", defaults["brand"].Text("primaryColor"));
+
+        using var branded = await location.Admin.PutJson(route, new
+        {
+            locale = "es",
+            selfStart = true,
+            brand = new { name = "Corner Market", logoUrl = "/icons/demo/loyalty.svg", primaryColor = "#0B6E4F", backgroundColor = "#F7F5EF" },
+        });
+        var changed = await branded.Data();
+        Assert.Equal("es", changed.Text("locale"));
+        Assert.True(changed["selfStart"]!.GetValue<bool>());
+        Assert.Equal("Corner Market", changed["brand"].Text("name"));
+        Assert.Equal(8, changed.Int("carouselSeconds"));
+
+        using var paced = await location.Admin.PutJson(route, new { carouselSeconds = 12 });
+        var kept = await paced.Data();
+        Assert.Equal(12, kept.Int("carouselSeconds"));
+        Assert.Equal("es", kept.Text("locale"));
+        Assert.Equal("#0B6E4F", kept["brand"].Text("primaryColor"));
+
+        using var invalid = await location.Admin.PutJson(route, new
+        {
+            locale = "xx",
+            carouselSeconds = 1,
+            retentionDays = 0,
+            brand = new { logoUrl = "javascript:alert(1)", primaryColor = "red" },
+        });
+        await invalid.ValidationProblem("locale", "carouselSeconds", "retentionDays", "brand.logoUrl", "brand.primaryColor");
+        using var after = await location.Admin.GetAsync(route);
+        Assert.Equal(kept.ToJsonString(), (await after.Data()).ToJsonString());
+    }
+
+    [Fact]
     public async Task Stats_count_the_funnel_of_a_flow_per_widget_and_terminal()
     {
         var location = await gateway.CreateLocationAsync();

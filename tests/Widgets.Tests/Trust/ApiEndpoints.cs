@@ -38,8 +38,8 @@ public static class ApiEndpoints
     /// <summary>The operator routes under <c>/v2/admin/pos/{posSystemId}/locations/{posLocationId}</c>.</summary>
     public static readonly IReadOnlyList<ApiEndpoint> OperatorLocation =
     [
-        new("GET location", v => new HttpRequestMessage(HttpMethod.Get, v.Location.AdminRoute("").TrimEnd('/'))),
-        new("PUT location", v => Json(HttpMethod.Put, v.Location.AdminRoute("").TrimEnd('/'), new { name = "Hijacked", timeZone = "America/New_York" })),
+        new("GET location", v => new HttpRequestMessage(HttpMethod.Get, v.Location.AdminRoute("settings"))),
+        new("PUT location", v => Json(HttpMethod.Put, v.Location.AdminRoute("settings"), new { name = "Hijacked", timeZone = "America/New_York" })),
         new("GET widgets", v => new HttpRequestMessage(HttpMethod.Get, v.Location.AdminRoute("widgets"))),
         new("POST widgets", v => Json(HttpMethod.Post, v.Location.AdminRoute("widgets"), GatewayLocation.Draft("Hijacked"))),
         new("GET widgets/{id}", v => new HttpRequestMessage(HttpMethod.Get, v.Location.AdminRoute($"widgets/{v.WidgetId}"))),

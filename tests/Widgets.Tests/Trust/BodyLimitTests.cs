@@ -116,6 +116,9 @@ public sealed class BodyLimitTests(TrustFixture gateway)
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{GatewayFixture.PosClientId}:{GatewayFixture.PosClientSecret}")));
 
+        // Waiting for "100 Continue" lets the refusal arrive before the body is written; without it the client may
+        // still be writing when the gateway answers and closes, and see a broken pipe instead of the answer.
+        request.Headers.ExpectContinue = true;
         using var response = await gateway.Anonymous().SendAsync(request);
 
         await response.Problem(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");

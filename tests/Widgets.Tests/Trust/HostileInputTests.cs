@@ -128,7 +128,7 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
         public async Task<string> Snapshot()
         {
             var parts = new List<string>();
-            foreach (var path in new[] { "", "widgets", "terminals", "conversions" })
+            foreach (var path in new[] { "settings", "widgets", "terminals", "conversions" })
             {
                 using var response = await Admin.GetAsync(Location.AdminRoute(path).TrimEnd('/'));
                 parts.Add((await response.Data()).ToJsonString());
@@ -218,9 +218,22 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
             send["consent"] = new JsonObject { ["marketing"] = true, ["text"] = "Yes, email me." };
             yield return new("POST widget/sendMessage", HttpMethod.Post, Location.PosRoute("widget/sendMessage"), pos, send,
                 [.. interactionFields, new("channel", FieldKind.Id), new("consent", FieldKind.Object), new("consent.marketing", FieldKind.Bool), new("consent.text", FieldKind.Text)]);
-            yield return new("PUT location", HttpMethod.Put, Location.AdminRoute("").TrimEnd('/'), admin,
-                new JsonObject { ["name"] = "Sweep store", ["timeZone"] = "UTC" },
-                [new("name", FieldKind.Text), new("timeZone", FieldKind.Id)]);
+            yield return new("PUT settings", HttpMethod.Put, Location.AdminRoute("settings"), admin,
+                new JsonObject
+                {
+                    ["name"] = "Sweep store",
+                    ["timeZone"] = "UTC",
+                    ["locale"] = "fr",
+                    ["carouselSeconds"] = 10,
+                    ["selfStart"] = true,
+                    ["retentionDays"] = 30,
+                    ["brand"] = new JsonObject { ["name"] = "Sweep", ["logoUrl"] = "/icons/demo/loyalty.svg", ["primaryColor"] = "#0B6E4F", ["backgroundColor"] = "#F7F5EF" },
+                },
+                [
+                    new("name", FieldKind.Text), new("timeZone", FieldKind.Id), new("locale", FieldKind.Id), new("carouselSeconds", FieldKind.PositiveInt),
+                    new("selfStart", FieldKind.Bool), new("retentionDays", FieldKind.PositiveInt), new("brand", FieldKind.Object), new("brand.name", FieldKind.Text),
+                    new("brand.logoUrl", FieldKind.Id), new("brand.primaryColor", FieldKind.Id), new("brand.backgroundColor", FieldKind.Id),
+                ]);
             JsonField[] widgetFields =
             [
                 new("name", FieldKind.Text, Required: true), new("type", FieldKind.Id, Required: true), new("icon", FieldKind.Id),
@@ -406,8 +419,8 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
                 yield return new("GET /v2/pos/{pos}/terminals/{terminalId}/events", name, true, pos, () => Get(Location.PosRoute($"terminals/{x}/events?posLocationId={Location.LocationId}")));
                 yield return new("GET /v2/pos/{pos}/terminals/{terminalId}/events?posLocationId=", name, true, pos, () => Get(Location.PosRoute($"terminals/lane-1/events?posLocationId={x}")));
                 yield return new("GET /v2/admin/pos/{posSystemId}/locations/{posLocationId}/widgets", name, true, admin, () => Get($"/v2/admin/pos/{x}/locations/{Location.LocationId}/widgets"));
-                yield return new("GET /v2/admin/pos/{pos}/locations/{posLocationId}", name, true, admin, () => Get($"/v2/admin/pos/pax/locations/{x}"));
-                yield return new("PUT /v2/admin/pos/{pos}/locations/{posLocationId}", name, true, admin, () => Put($"/v2/admin/pos/pax/locations/{x}", Json(new { timeZone = "UTC" })));
+                yield return new("GET /v2/admin/pos/{pos}/locations/{posLocationId}/settings", name, true, admin, () => Get($"/v2/admin/pos/pax/locations/{x}/settings"));
+                yield return new("PUT /v2/admin/pos/{pos}/locations/{posLocationId}/settings", name, true, admin, () => Put($"/v2/admin/pos/pax/locations/{x}/settings", Json(new { timeZone = "UTC" })));
                 yield return new("GET /v2/admin/.../terminals of {posLocationId}", name, true, admin, () => Get($"/v2/admin/pos/pax/locations/{x}/terminals"));
                 yield return new("GET terminals/{terminalId}", name, true, admin, () => Get(Location.AdminRoute($"terminals/{x}")));
                 yield return new("PUT terminals/{terminalId}", name, true, admin, () => Put(Location.AdminRoute($"terminals/{x}"), Json(new { name = "Never" })));

@@ -49,7 +49,7 @@ public sealed class MessagingLimitsTests(TrustFixture gateway)
     public async Task Sms_in_the_quiet_hours_of_the_locations_time_zone_is_suppressed_quietHours_and_the_email_is_still_sent()
     {
         var quiet = await gateway.CreateLocationAsync();
-        using (var zone = await quiet.Admin.PutJson(quiet.AdminRoute("").TrimEnd('/'), new { timeZone = TrustFixture.QuietTimeZone }))
+        using (var zone = await quiet.Admin.PutJson(quiet.AdminRoute("settings"), new { timeZone = TrustFixture.QuietTimeZone }))
         {
             Assert.Equal(TrustFixture.QuietTimeZone, (await zone.Data()).Text("timeZone"));
         }

@@ -233,7 +233,7 @@ public sealed class TenantIsolationTests(TrustFixture gateway)
     {
         var admin = await gateway.AdminClient();
         var parts = new List<string>();
-        foreach (var path in new[] { "", "widgets", "terminals", "conversions" })
+        foreach (var path in new[] { "settings", "widgets", "terminals", "conversions" })
         {
             using var response = await admin.GetAsync(victim.Location.AdminRoute(path).TrimEnd('/'));
             parts.Add((await response.Data()).ToJsonString());
