@@ -4,7 +4,7 @@ using System.Text.Json;
 using Widgets.Bench;
 
 // Widgets benchmark. Usually started by bench/run.sh, which builds everything in Release first.
-//   run [--smoke] [--only list,token,flow,catalogue,timeouts,memory,fresh-start,rss,startup,cluster] [--targets baseline,embedded]
+//   run [--smoke] [--only list,token,flow,catalogue,store,timeouts,memory,fresh-start,rss,startup,cluster] [--targets baseline,embedded]
 //       [--root DIR] [--out DIR] [--gateway-dll PATH] [--baseline-dll PATH] [--connections 1,16] [--duration SECONDS] [--sessions 10000,50000] [--catalogue 10000x20]
 //       [--targets external --url http://127.0.0.1:5080 --pid PID]   drive a service you started (e.g. to profile it)
 //   report --in results.json [--out DIR]          re-render report.md and chart.svg from saved results
@@ -117,7 +117,7 @@ void Log(string line)
 }
 
 var results = new Results { Profile = profile.Name, StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo("before") };
-var groups = options.Only ?? ["list", "token", "flow", "catalogue", "timeouts", "memory", "fresh-start", "rss", "startup", "cluster"];
+var groups = options.Only ?? ["list", "token", "flow", "catalogue", "store", "timeouts", "memory", "fresh-start", "rss", "startup", "cluster"];
 var targets = options.Targets ?? ["baseline", "embedded"];
 if (!Wrk.Installed())
 {
@@ -165,7 +165,7 @@ bool Has(string group) => groups.Contains(group);
 
 foreach (var name in targets)
 {
-    if (Has("list") || Has("token") || Has("flow") || Has("catalogue") || (Has("timeouts") && !profile.FreshHostPerScaleScenario))
+    if (Has("list") || Has("token") || Has("flow") || Has("catalogue") || Has("store") || (Has("timeouts") && !profile.FreshHostPerScaleScenario))
     {
         await Guard($"{name}: request scenarios", async () =>
         {
@@ -194,6 +194,11 @@ foreach (var name in targets)
             if (Has("catalogue"))
             {
                 await Guard($"{name}: catalogue", () => scenarios.CatalogueScale(host));
+            }
+
+            if (Has("store") && name != "baseline")
+            {
+                await Guard($"{name}: store", () => scenarios.StoreStorm(host));
             }
 
             if (Has("timeouts") && !profile.FreshHostPerScaleScenario)

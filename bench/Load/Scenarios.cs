@@ -181,6 +181,39 @@ public sealed class Scenarios(Profile profile, Results results, Wrk wrk, Action<
         results.Catalogues.Add(new CatalogueResult(target.Name, catalogue.Locations, catalogue.WidgetsPerLocation, catalogue.AdminWrites, catalogue.SetupSeconds));
     }
 
+    /// <summary>The lanes of the store scenario: one location as a big store has it.</summary>
+    public const int StoreLanes = 100;
+
+    /// <summary>
+    /// store: one location with 100 lanes. Its list measured by wrk (16 connections over the lanes) alone, then again
+    /// while 32 workers start sessions on its lanes back to back (each start supersedes the lane's last one): the
+    /// location's list must not queue behind the starts' storage writes.
+    /// </summary>
+    public async Task StoreStorm(ITarget target)
+    {
+        var store = await Api.Seed(target.BaseUrl, "store", 1, 6, StoreLanes, (_, _) => 45, 16, log);
+        var path = $"/v2/pos/{store.PosSystem}/widgets/list";
+        var token = store.TokenFor(0);
+        var lists = wrk.WriteRequests("store-list", Enumerable.Range(0, StoreLanes)
+            .Select(t => new WrkRequest(HttpMethod.Post, path, Utf8($"{{\"posLocationId\":\"{Api.Location(0)}\",\"terminalId\":\"{Api.Terminal(t)}\"}}"), token)));
+        const int listConnections = 16, starters = Report.StormStarters;
+        Add(await WrkWindow("store-list", target, listConnections, lists));
+
+        var lane = -1;
+        async Task Start(Worker w)
+        {
+            var terminal = Api.Terminal((int)((uint)Interlocked.Increment(ref lane) % StoreLanes));
+            await w.Call(0, 200, HttpMethod.Post, $"/v2/pos/{store.PosSystem}/widget/start",
+                Utf8($"{{\"posLocationId\":\"{Api.Location(0)}\",\"terminalId\":\"{terminal}\",\"widgetId\":1}}"), token);
+        }
+
+        // The storm covers wrk's warm-up run and its measured run.
+        var storm = ClosedLoop.Run("store-starts", target.Name, target.BaseUrl, starters, profile.Warmup, profile.Duration + TimeSpan.FromSeconds(1), 1, Start, Probe(target));
+        var underStorm = await WrkWindow("store-list-storm", target, listConnections, lists);
+        Add(await storm);
+        Add(underStorm);
+    }
+
     /// <summary>One flow and one list on each target, kept so the report can check both answer with the same JSON.</summary>
     public static async Task<Dictionary<string, string>> Samples(ITarget target, Catalogue list, Catalogue flow)
     {
