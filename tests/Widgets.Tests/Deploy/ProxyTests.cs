@@ -22,28 +22,6 @@ public sealed class ProxyFixture : GatewayFixture
         settings["Http:ForwardedHeaders:KnownProxies:0"] = Proxy.ToString();
         settings["RateLimits:TokenPerIpPerMinute"] = TokenPerIpPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    /// <summary>A client whose connections come from <paramref name="address"/> (any 127.x.y.z address is loopback on Linux).</summary>
-    public HttpClient From(IPAddress address) => new(new SocketsHttpHandler
-    {
-        AllowAutoRedirect = false,
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(address, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    { BaseAddress = BaseAddress };
 }
 
 [CollectionDefinition(Name)]
@@ -61,7 +39,7 @@ public sealed class ProxyTests(ProxyFixture gateway)
     [Fact]
     public async Task Behind_the_trusted_proxy_each_client_address_has_its_own_token_budget()
     {
-        using var proxy = gateway.From(ProxyFixture.Proxy);
+        using var proxy = gateway.FromAddress(ProxyFixture.Proxy);
         var flooding = await SendAsync(proxy, Burst, _ => "203.0.113.10");
         using var other = await proxy.SendAsync(TokenRequest("203.0.113.11"));
 
@@ -72,7 +50,7 @@ public sealed class ProxyTests(ProxyFixture gateway)
     [Fact]
     public async Task A_client_that_sends_X_Forwarded_For_itself_is_still_limited_by_its_own_address()
     {
-        using var direct = gateway.From(IPAddress.Parse("127.0.0.31"));
+        using var direct = gateway.FromAddress(IPAddress.Parse("127.0.0.31"));
         var statuses = await SendAsync(direct, Burst, i => $"198.51.100.{i}");
 
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
@@ -81,7 +59,7 @@ public sealed class ProxyTests(ProxyFixture gateway)
     [Fact]
     public async Task Addresses_a_client_puts_before_the_ones_the_proxy_adds_do_not_buy_it_a_new_budget()
     {
-        using var proxy = gateway.From(ProxyFixture.Proxy);
+        using var proxy = gateway.FromAddress(ProxyFixture.Proxy);
 
         // What a client sent as X-Forwarded-For, then the address the proxy saw, appended by the proxy.
         var statuses = await SendAsync(proxy, Burst, i => $"198.51.100.{i}, 203.0.113.20");
@@ -94,8 +72,8 @@ public sealed class ProxyTests(ProxyFixture gateway)
     {
         var location = await gateway.CreateLocationAsync();
         var shown = await location.ShowQrCode(await location.CreateWidgetId());
-        using var proxy = gateway.From(ProxyFixture.Proxy);
-        using var direct = gateway.From(IPAddress.Parse("127.0.0.32"));
+        using var proxy = gateway.FromAddress(ProxyFixture.Proxy);
+        using var direct = gateway.FromAddress(IPAddress.Parse("127.0.0.32"));
 
         var viaTls = await LandingCookie(proxy, shown.LandingUrl);
         var spoofed = await LandingCookie(direct, shown.LandingUrl);

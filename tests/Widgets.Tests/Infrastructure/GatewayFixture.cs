@@ -135,6 +135,36 @@ public class GatewayFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>
+    /// An anonymous client whose connections come from <paramref name="address"/> (any 127.x.y.z address is loopback on
+    /// Linux): a test that floods a per-IP limit, or plays a proxy, does it from an address of its own.
+    /// </summary>
+    public HttpClient FromAddress(IPAddress address)
+    {
+        var client = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(address, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        })
+        { BaseAddress = BaseAddress };
+        clients.Add(client);
+        return client;
+    }
+
     /// <summary>A client that sends <c>Authorization: Bearer</c> with a token of the given client.</summary>
     public async Task<HttpClient> BearerClient(string clientId, string secret, string scope)
     {

@@ -17,31 +17,6 @@ public sealed class AbuseLimitFixture : GatewayFixture
     public const int PublicPerIpPerSecond = 5;
     public const int TokenPerIpPerMinute = 30;
 
-    /// <summary>An anonymous client whose connections come from <paramref name="address"/> (any 127.x.y.z address is loopback on Linux).</summary>
-    public HttpClient FromAddress(IPAddress address)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    socket.Bind(new IPEndPoint(address, 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        return new HttpClient(handler) { BaseAddress = BaseAddress };
-    }
-
     protected override void Configure(IDictionary<string, string?> settings)
     {
         // As in production: the dashboard asks for credentials even from loopback.
