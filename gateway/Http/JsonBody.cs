@@ -59,6 +59,12 @@ public static class JsonBody
         {
             return (null, TooLarge());
         }
+        catch (BadHttpRequestException bad)
+        {
+            // The body ended before its declared length (the client went away mid-request) or broke the server's own
+            // limits: a refusal of this request, not a failure of the service, so it is answered here and not logged as one.
+            return (null, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge() : Problems.Of(ProblemCodes.InvalidJson, $"The body could not be read: {bad.Message}"));
+        }
     }
 
     /// <summary>Whether the request carries a body at all (a length, or chunked).</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -122,5 +123,44 @@ public sealed class BodyLimitTests(TrustFixture gateway)
         using var response = await gateway.Anonymous().SendAsync(request);
 
         await response.Problem(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+    }
+
+    [Fact]
+    public async Task A_body_cut_short_by_a_client_that_went_away_stores_nothing_and_is_not_logged_as_a_failure_of_the_service()
+    {
+        var location = await gateway.CreateLocationAsync();
+        var authorization = (await gateway.AdminClient()).DefaultRequestHeaders.Authorization!.ToString();
+        var route = location.AdminRoute("terminals/lane-cut");
+        var linesBefore = gateway.Logs.Lines.Count;
+
+        // 200 bytes announced, 12 sent, then the client closes its side: the body can never be complete.
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(gateway.BaseAddress.Host, gateway.BaseAddress.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(
+            $"PUT {route} HTTP/1.1\r\nHost: {gateway.BaseAddress.Authority}\r\nAuthorization: {authorization}\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 200\r\nConnection: close\r\n\r\n{\"name\":\"Cut"));
+        socket.Shutdown(SocketShutdown.Send);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var answer = new StringBuilder();
+        var buffer = new byte[4096];
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token)) > 0)
+            {
+                answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
+            }
+        }
+        catch (SocketException reset) when (reset.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // Kestrel drops a connection whose request body never completed, whatever the answer was.
+        }
+
+        // Nobody is left to read an answer, so it need not arrive; if it does, it is the refusal.
+        Assert.True(answer.Length == 0 || answer.ToString().StartsWith("HTTP/1.1 400", StringComparison.Ordinal), answer.ToString());
+        using var terminal = await location.Admin.GetAsync(route);
+        Assert.Equal(HttpStatusCode.NotFound, terminal.StatusCode);
+        Assert.DoesNotContain(gateway.Logs.Lines.Skip(linesBefore),
+            line => line.Contains("ExceptionHandlerMiddleware", StringComparison.Ordinal) || line.Contains("Unhandled failure", StringComparison.Ordinal));
     }
 }
