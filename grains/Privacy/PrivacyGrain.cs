@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Widgets.Catalogue;
@@ -17,10 +18,16 @@ namespace Widgets.Grains.Privacy;
 public sealed class PrivacyGrain(
     IJournalStore store,
     IOptions<PrivacyOptions> options,
-    TimeProvider clock,
+    [FromKeyedServices(PrivacyGrain.ClockKey)] TimeProvider clock,
     ILogger<PrivacyGrain> logger) : Grain, IPrivacyGrain, IRemindable
 {
     public const string RetentionReminder = "retention";
+
+    /// <summary>
+    /// The key of the clock retention measures age by: the silo's clock (GrainServices), which a test replaces to age
+    /// data by months without moving the clock Orleans itself runs on.
+    /// </summary>
+    public const string ClockKey = "retention";
 
     private LocationKey Location => LocationKey.Parse(this.GetPrimaryKeyString());
 

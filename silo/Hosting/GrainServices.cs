@@ -27,6 +27,7 @@ public static class GrainServices
         services.Configure<OutboxOptions>(o => o.Directory = widgets.OutboxPath);
         services.AddSingleton<OutboxEraser>();
         services.Configure<PrivacyOptions>(configuration.GetSection(PrivacyOptions.Section));
+        services.TryAddKeyedSingleton(PrivacyGrain.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
 
         var smtpHost = configuration[$"{EmailOptions.Section}:Smtp:Host"];
         if (string.IsNullOrEmpty(smtpHost))
