@@ -377,6 +377,8 @@ public sealed class WidgetSessionGrain(
             return new SessionErasure(false, 0, 0);
         }
 
+        // An ended session storing its final row: let it finish, so the row written below is the last.
+        await forgetting;
         var messages = Session.Messages ?? [];
         var addressed = messages.Where(m => m.To.Length > 0).ToList();
         var erased = Session.HoldsPersonalData;

@@ -220,7 +220,7 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         await using var db = await OpenAsync(cancellationToken);
         await using var command = db.CreateCommand();
         command.CommandText = "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);";
-        command.CommandTimeout = 0;
+        command.CommandTimeout = 300;
         await command.ExecuteNonQueryAsync(cancellationToken);
     });
 
