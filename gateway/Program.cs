@@ -49,6 +49,7 @@ return StartupRefusedException.Guard(() =>
     app.MapPosEndpoints();
     app.MapCatalogueEndpoints();
     app.MapAnalyticsEndpoints();
+    app.MapPrivacyEndpoints();
     app.MapClientEndpoints();
     app.MapCustomerPages();
     app.MapConsentEndpoints();

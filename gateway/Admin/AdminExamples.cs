@@ -41,4 +41,10 @@ internal static class AdminExamples
         scopes = new[] { "pos_integration" },
         locations = new[] { new { posSystemId = "acme", posLocationId = "store-12" } },
     };
+
+    public static readonly object EraseByEmail = new { email = "ada@example.com" };
+
+    public static readonly object EraseByBoth = new { email = "ada@example.com", phone = "+14155550123" };
+
+    public static readonly object Erased = new { data = new { erased = new { conversions = 1, sessions = 2, messages = 2, ledgerEntries = 1 } } };
 }

@@ -17,6 +17,12 @@ public interface IWidgetLedgerGrain : IGrainWithStringKey
 
     /// <summary>Records a contest entry; false if this contact already entered.</summary>
     Task<bool> TryEnterContest(string contactKey, string sessionId);
+
+    /// <summary>
+    /// Removes the contest entries of a contact (by <see cref="Consent.ContactHash"/>) or of one of the sessions;
+    /// returns how many it removed.
+    /// </summary>
+    Task<int> EraseContestEntries(IReadOnlyCollection<string> contactHashes, IReadOnlyCollection<string> sessionIds);
 }
 
 /// <summary>A coupon widget's codes: a pool handed out once each, in order, then generated codes with the prefix (if any).</summary>

@@ -41,4 +41,10 @@ public interface IWidgetSessionGrain : IGrainWithStringKey
 
     /// <summary>Ends the session if its deadline has passed; safe to call any number of times.</summary>
     Task ExpireIfDue();
+
+    /// <summary>
+    /// Erases the customer's details from the session (profile, message addresses, their outbox copies); its steps,
+    /// and so the funnel counts, stay. Active sessions keep running. Safe to call any number of times.
+    /// </summary>
+    Task<Privacy.SessionErasure> ErasePersonalData();
 }

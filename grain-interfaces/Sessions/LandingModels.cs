@@ -51,6 +51,16 @@ public sealed record ConversionRecord
     [Id(9)] public ConsentRecord? Consent { get; init; }
     [Id(10)] public IReadOnlyDictionary<string, string>? Answers { get; init; }
     [Id(11)] public string? CouponCode { get; init; }
+
+    /// <summary>When the customer's contact details and answers were erased (on request or after the retention period); null while kept.</summary>
+    [Id(12)] public DateTimeOffset? ErasedAt { get; init; }
+
+    /// <summary>
+    /// The record without what identifies or was said by the customer (names, email, phone, answers): what stays is
+    /// that a conversion happened, where and when, with which consent and coupon.
+    /// </summary>
+    public ConversionRecord WithoutPersonalData(DateTimeOffset at) =>
+        this with { FirstName = null, LastName = null, Email = null, Phone = null, Answers = null, ErasedAt = at };
 }
 
 /// <summary>What the customer-facing screen shows: headline, deadline and state.</summary>

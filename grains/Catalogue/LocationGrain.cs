@@ -5,6 +5,7 @@ using Widgets.Analytics;
 using Widgets.Catalogue;
 using Widgets.Common;
 using Widgets.Keys;
+using Widgets.Privacy;
 using Widgets.Sessions;
 
 namespace Widgets.Grains.Catalogue;
@@ -21,6 +22,7 @@ public sealed class LocationGrain(
     private readonly Dictionary<int, SessionWidget> sessionWidgets = [];
     private LiveCatalogue? live;
     private IGrainTimer? flushTimer;
+    private bool retentionScheduled;
 
     private LocationKey Key => LocationKey.Parse(this.GetPrimaryKeyString());
 
@@ -28,6 +30,11 @@ public sealed class LocationGrain(
     {
         var every = options.Value.StatsFlushInterval;
         flushTimer = this.RegisterGrainTimer(FlushListedCounts, every, every);
+        if (state.RecordExists)
+        {
+            ScheduleRetention();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -129,6 +136,7 @@ public sealed class LocationGrain(
 
         state.State.Settings = settings;
         await state.WriteStateAsync();
+        ScheduleRetention();
         return Outcome<LocationSettings>.Ok(settings);
     }
 
@@ -209,6 +217,21 @@ public sealed class LocationGrain(
         sessionWidgets.Remove(widget.Id);
         await state.WriteStateAsync();
         live = null;
+        ScheduleRetention();
+    }
+
+    /// <summary>
+    /// Makes sure the location's retention reminder exists once the location holds anything (its first widget or
+    /// settings; sessions need a widget): asked once per activation, not awaited, since the reminder is checked
+    /// again by the next activation if this call is lost.
+    /// </summary>
+    private void ScheduleRetention()
+    {
+        if (!retentionScheduled)
+        {
+            retentionScheduled = true;
+            GrainFactory.Grain<IPrivacyGrain>(Key.ToString()).ScheduleRetention().Ignore();
+        }
     }
 
     private Task FlushListedCounts(CancellationToken cancellationToken)

@@ -8,7 +8,8 @@ namespace Widgets.Grains.Journal;
 /// One session's line in the funnel, written whole (an UPSERT keyed by the session id): writing it again, or after a
 /// crash, counts nothing twice. Every step counts on the UTC day the session started. The contact columns hold
 /// <see cref="Consent.ContactHash"/> values, so a person's sessions can be found by email or phone without the
-/// journal holding either.
+/// journal holding either. <see cref="PersonalData"/> says whether the session's own state still holds contact details,
+/// which retention looks for (docs/DECISIONS.md "Personal data: erasure and retention").
 /// </summary>
 public sealed record FunnelRow(
     string SessionId,
@@ -24,7 +25,8 @@ public sealed record FunnelRow(
     SessionState State,
     DateTimeOffset? EndedAt,
     string? EmailHash,
-    string? PhoneHash)
+    string? PhoneHash,
+    bool PersonalData = false)
 {
     /// <summary>How a session state is stored in the journal: as the POS API names it.</summary>
     public static string StateName(SessionState state) => state switch
@@ -55,4 +57,29 @@ public interface IJournalStore
 
     /// <summary>The conversions at <paramref name="location"/> on UTC day <paramref name="day"/>, oldest first.</summary>
     Task<IReadOnlyList<ConversionRecord>> ListConversions(LocationKey location, DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The sessions at <paramref name="location"/> whose funnel row or not yet erased conversion carries one of
+    /// <paramref name="contactHashes"/> (<see cref="Consent.ContactHash"/> values) in its email or phone column.
+    /// </summary>
+    Task<IReadOnlyList<string>> FindSessionsOf(LocationKey location, IReadOnlyCollection<string> contactHashes, CancellationToken cancellationToken);
+
+    /// <summary>At most <paramref name="limit"/> sessions at <paramref name="location"/> that started before <paramref name="cutoff"/> and still hold personal data.</summary>
+    Task<IReadOnlyList<string>> FindSessionsHeldBefore(LocationKey location, DateOnly cutoff, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Erases contact details and answers from the not yet erased conversions at <paramref name="location"/> of
+    /// <paramref name="sessionIds"/> or carrying one of <paramref name="contactHashes"/>; returns how many it erased.
+    /// </summary>
+    Task<int> EraseConversionsOf(LocationKey location, IReadOnlyCollection<string> sessionIds, IReadOnlyCollection<string> contactHashes, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Erases at most <paramref name="limit"/> not yet erased conversions at <paramref name="location"/> of days before <paramref name="cutoff"/>; returns how many.</summary>
+    Task<int> EraseConversionsBefore(LocationKey location, DateOnly cutoff, int limit, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes erased values unreadable in the database's files too, where the engine keeps old copies for a while
+    /// (SQLite: the write-ahead log, checkpointed and truncated). A no-op where only the engine's own queries could
+    /// reach them (PostgreSQL's dead tuples, reclaimed by autovacuum).
+    /// </summary>
+    Task ReclaimErasedSpace(CancellationToken cancellationToken);
 }

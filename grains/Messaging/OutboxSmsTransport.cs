@@ -7,7 +7,10 @@ namespace Widgets.Grains.Messaging;
 /// <summary>With no SMS provider configured, appends each SMS as one JSON line to outbox/sms.jsonl.</summary>
 public sealed class OutboxSmsTransport(IOptions<OutboxOptions> outbox, TimeProvider clock) : ISmsTransport
 {
-    private static readonly SemaphoreSlim FileLock = new(1, 1);
+    /// <summary>Guards sms.jsonl: appends here, rewrites in <see cref="OutboxEraser"/>.</summary>
+    internal static readonly SemaphoreSlim FileLock = new(1, 1);
+
+    public const string FileName = "sms.jsonl";
 
     public async Task<string?> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
@@ -22,7 +25,7 @@ public sealed class OutboxSmsTransport(IOptions<OutboxOptions> outbox, TimeProvi
         await FileLock.WaitAsync(cancellationToken);
         try
         {
-            await File.AppendAllTextAsync(Path.Combine(outbox.Value.Directory, "sms.jsonl"), line + "\n", cancellationToken);
+            await File.AppendAllTextAsync(Path.Combine(outbox.Value.Directory, FileName), line + "\n", cancellationToken);
         }
         finally
         {

@@ -51,6 +51,23 @@ public sealed class SessionRecord
     /// <summary>Answers given to keyed requests, by Idempotency-Key, so a retry replays instead of acting twice.</summary>
     [Id(17)] public Dictionary<string, ReplayEntry>? Replays { get; set; }
 
+    /// <summary>Whether the record still holds something that identifies the customer: a profile or a message address.</summary>
+    public bool HoldsPersonalData =>
+        Profile != CustomerProfile.None || Messages?.Any(m => m.To.Length > 0 || m.Error is not null) == true;
+
+    /// <summary>
+    /// Forgets who the customer was: the profile, and each message's address and provider error (which may quote it).
+    /// The steps (QR shown, messages sent, scanned, converted) stay, and with them the funnel counts.
+    /// </summary>
+    public void ErasePersonalData()
+    {
+        Profile = CustomerProfile.None;
+        for (var i = 0; Messages is { } messages && i < messages.Count; i++)
+        {
+            messages[i] = messages[i] with { To = "", Error = null };
+        }
+    }
+
     /// <summary>Reads a record stored by an earlier build into the current shape (in memory; stored with the next write).</summary>
     public void UpgradeFromEarlierBuild()
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Widgets.Catalogue;
+using Widgets.Consent;
 using Widgets.Keys;
 using Widgets.Sessions;
 
@@ -12,6 +13,12 @@ public sealed class LedgerState
     [Id(0)] public Dictionary<string, string> CouponBySession { get; set; } = new(StringComparer.Ordinal);
     [Id(1)] public int NextPoolIndex { get; set; }
     [Id(2)] public long GeneratedCount { get; set; }
+
+    /// <summary>
+    /// Contest entries: the session of each contact, keyed by the contact's <see cref="ContactHash"/> (see
+    /// <see cref="WidgetLedgerGrain.EntryKey"/>), so the ledger never holds an address. Earlier builds keyed them by the
+    /// address; those keys are hashed when the ledger activates.
+    /// </summary>
     [Id(3)] public Dictionary<string, string> ContestEntries { get; set; } = new(StringComparer.Ordinal);
 }
 
@@ -27,6 +34,28 @@ public sealed class WidgetLedgerGrain(
     [PersistentState("couponPool", WidgetsStorage.Name)] IPersistentState<CouponPoolState> pool) : Grain, IWidgetLedgerGrain
 {
     private const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    /// <summary>What an entry key starts with once it holds a hash rather than an address.</summary>
+    private const string HashedKey = "h:";
+
+    /// <summary>
+    /// The key of a contact's entry: the hash an erasure looks for. <see cref="ContactHash.Email"/> trims and
+    /// lower-cases first, so a typed phone hashes as <see cref="ContactHash.Phone"/> of the same text.
+    /// </summary>
+    public static string EntryKey(string contact) => HashedKey + ContactHash.Email(contact);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Entries of earlier builds were keyed by the address: hash them in memory; stored with the next write.
+        var entries = state.State.ContestEntries;
+        foreach (var key in entries.Keys.Where(k => !k.StartsWith(HashedKey, StringComparison.Ordinal)).ToList())
+        {
+            entries.TryAdd(EntryKey(key), entries[key]);
+            entries.Remove(key);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public async Task SetCouponPool(CouponPool coupons)
     {
@@ -69,13 +98,29 @@ public sealed class WidgetLedgerGrain(
 
     public async Task<bool> TryEnterContest(string contactKey, string sessionId)
     {
-        if (!state.State.ContestEntries.TryAdd(contactKey, sessionId))
+        var key = EntryKey(contactKey);
+        if (!state.State.ContestEntries.TryAdd(key, sessionId))
         {
-            return state.State.ContestEntries[contactKey] == sessionId;
+            return state.State.ContestEntries[key] == sessionId;
         }
 
         await state.WriteStateAsync();
         return true;
+    }
+
+    public async Task<int> EraseContestEntries(IReadOnlyCollection<string> contactHashes, IReadOnlyCollection<string> sessionIds)
+    {
+        var keys = contactHashes.Select(h => HashedKey + h).ToHashSet(StringComparer.Ordinal);
+        var sessions = sessionIds.ToHashSet(StringComparer.Ordinal);
+        var erased = state.State.ContestEntries.Where(e => keys.Contains(e.Key) || sessions.Contains(e.Value)).Select(e => e.Key).ToList();
+        if (erased.Count == 0)
+        {
+            return 0;
+        }
+
+        erased.ForEach(key => state.State.ContestEntries.Remove(key));
+        await state.WriteStateAsync();
+        return erased.Count;
     }
 
     /// <summary>A widget saved by an earlier build, before ledgers owned their pool: take the pool from the catalogue once.</summary>

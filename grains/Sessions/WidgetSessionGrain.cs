@@ -8,6 +8,7 @@ using Widgets.Grains.Consent;
 using Widgets.Grains.Journal;
 using Widgets.Grains.Messaging;
 using Widgets.Keys;
+using Widgets.Privacy;
 using Widgets.Sessions;
 
 namespace Widgets.Grains.Sessions;
@@ -23,6 +24,7 @@ public sealed class WidgetSessionGrain(
     IMessageSender sender,
     SessionDeadlines deadlines,
     SessionJournal journal,
+    OutboxEraser outbox,
     IOptions<SessionOptions> options,
     IOptions<MessagingPolicy> policy,
     TimeProvider clock,
@@ -368,6 +370,41 @@ public sealed class WidgetSessionGrain(
         }
     }
 
+    public async Task<SessionErasure> ErasePersonalData()
+    {
+        if (!state.RecordExists)
+        {
+            return new SessionErasure(false, 0, 0);
+        }
+
+        // An ended session storing its final row: let it finish, so the row written below is the last.
+        await forgetting;
+        var messages = Session.Messages ?? [];
+        var addressed = messages.Where(m => m.To.Length > 0).ToList();
+        var erased = Session.HoldsPersonalData;
+        if (erased)
+        {
+            Session.ErasePersonalData();
+            await state.WriteStateAsync();
+        }
+
+        // Also when nothing was left to erase: a crash after the state write must not leave the copies or the row's
+        // contact hashes behind, and the call that finds them again repairs both.
+        await outbox.Erase(messages.Select(m => m.MessageId).ToList(), CancellationToken.None);
+        await JournalDurably(JournalWrite.Now);
+        if (erased)
+        {
+            logger.LogInformation("Session {SessionId}: personal data erased ({Messages} message addresses)", SessionId, addressed.Count);
+        }
+
+        if (!IsActive)
+        {
+            this.DeactivateOnIdle();
+        }
+
+        return new SessionErasure(erased, addressed.Count, Session.Widget.Id);
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == TimeoutReminder ? ExpireIfDue() : Task.CompletedTask;
 
@@ -618,8 +655,10 @@ public sealed class WidgetSessionGrain(
     private FunnelRow Row()
     {
         var messages = Session.Messages ?? [];
-        var email = messages.FirstOrDefault(m => m.Channel == WidgetChannel.Email)?.To ?? NonEmpty(Session.Profile.CustomerEmail);
-        var phone = messages.FirstOrDefault(m => m.Channel == WidgetChannel.Sms)?.To ?? E164(Session.Profile.CustomerPhone);
+        var email = NonEmpty(messages.FirstOrDefault(m => m.Channel == WidgetChannel.Email)?.To) ?? NonEmpty(Session.Profile.CustomerEmail);
+
+        // The POS's phone as it sent it when no SMS normalised it: an erasure looks for each form a phone is written in.
+        var phone = NonEmpty(messages.FirstOrDefault(m => m.Channel == WidgetChannel.Sms)?.To) ?? NonEmpty(Session.Profile.CustomerPhone);
         return new FunnelRow(
             SessionId,
             Session.Location,
@@ -634,15 +673,12 @@ public sealed class WidgetSessionGrain(
             Session.State,
             Session.EndedAt,
             email is null ? null : ContactHash.Email(email),
-            phone is null ? null : ContactHash.Phone(phone));
+            phone is null ? null : ContactHash.Phone(phone),
+            Session.HoldsPersonalData);
     }
 
     /// <summary>A message counts as sent once its provider took it (and until it reports it failed).</summary>
     private static bool CountsAsSent(MessageStatus status) => status is MessageStatus.Sent or MessageStatus.Delivered;
-
-    /// <summary>The POS's phone as given, when it is already E.164 (message recipients are normalised by the gateway).</summary>
-    private static string? E164(string? phone) =>
-        phone is { Length: >= 8 and <= 16 } p && p[0] == '+' && p.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0 ? p : null;
 
     private void Touch()
     {

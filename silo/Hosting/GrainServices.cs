@@ -3,11 +3,12 @@ using Widgets.Grains;
 using Widgets.Grains.Consent;
 using Widgets.Grains.Journal;
 using Widgets.Grains.Messaging;
+using Widgets.Grains.Privacy;
 using Widgets.Grains.Sessions;
 
 namespace Widgets.Hosting;
 
-/// <summary>The services grains depend on: session timing and wake-ups, the session journal, the clock and message delivery.</summary>
+/// <summary>The services grains depend on: session timing and wake-ups, the session journal, the clock, message delivery and retention.</summary>
 public static class GrainServices
 {
     public static IServiceCollection AddWidgetsGrainServices(this IServiceCollection services, IConfiguration configuration)
@@ -24,6 +25,9 @@ public static class GrainServices
         services.Configure<TwilioOptions>(configuration.GetSection(TwilioOptions.Section));
         services.Configure<MessagingPolicy>(configuration.GetSection(MessagingPolicy.Section));
         services.Configure<OutboxOptions>(o => o.Directory = widgets.OutboxPath);
+        services.AddSingleton<OutboxEraser>();
+        services.Configure<PrivacyOptions>(configuration.GetSection(PrivacyOptions.Section));
+        services.TryAddKeyedSingleton(PrivacyGrain.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
 
         var smtpHost = configuration[$"{EmailOptions.Section}:Smtp:Host"];
         if (string.IsNullOrEmpty(smtpHost))

@@ -23,6 +23,7 @@ public static class OpenApiSetup
             + "read or cancel it, follow a terminal's events. Needs a token with scope `pos_integration`, for a location the client is granted."),
         ("Operator: catalogue", "A location's settings, widgets and terminals. Needs scope `widgets_admin`."),
         ("Operator: analytics", "Which widgets convert: the funnel per widget and terminal, and what customers submitted. Needs scope `widgets_admin`."),
+        ("Operator: privacy", "A person's right to be forgotten: erase their contact details and answers at a location. Needs scope `widgets_admin`."),
         ("Operator: clients", "API clients and their grants. Needs scope `widgets_admin` with no location limits."),
         ("Customer pages", "The public pages behind customer links: the customer-facing screen with the QR code, the phone's landing page. "
             + "Links carry a signed, expiring token; a tampered or expired one is a 404."),

@@ -16,12 +16,12 @@ public sealed class PostgresJournalStore(string connectionString, IOptions<Clust
     private const string UpsertFunnel = """
         INSERT INTO WidgetSessionFunnel
             (ServiceId, SessionId, PosSystemId, LocationId, StartDay, WidgetId, TerminalId, StartedAt,
-             QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+             QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash, PersonalData)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
         ON CONFLICT (ServiceId, SessionId) DO UPDATE SET
             QrShown = excluded.QrShown, MessagesSent = excluded.MessagesSent, Scanned = excluded.Scanned,
             Converted = excluded.Converted, State = excluded.State, EndedAt = excluded.EndedAt,
-            EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash
+            EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash, PersonalData = excluded.PersonalData
         """;
 
     private const string CountFunnelQuery = """
@@ -43,6 +43,41 @@ public sealed class PostgresJournalStore(string connectionString, IOptions<Clust
         SELECT Record::text FROM WidgetConversions
         WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND Day = $4
         ORDER BY At, SessionId
+        """;
+
+    private const string FindSessionsOfQuery = """
+        SELECT SessionId FROM WidgetSessionFunnel
+        WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND (EmailHash = ANY($4) OR PhoneHash = ANY($4))
+        UNION
+        SELECT SessionId FROM WidgetConversions
+        WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND ErasedAt IS NULL AND (EmailHash = ANY($4) OR PhoneHash = ANY($4))
+        """;
+
+    private const string FindSessionsHeldBeforeQuery = """
+        SELECT SessionId FROM WidgetSessionFunnel
+        WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND StartDay < $4 AND PersonalData
+        ORDER BY StartDay, SessionId
+        LIMIT $5
+        """;
+
+    private const string ConversionsOfQuery = """
+        SELECT SessionId, Record::text FROM WidgetConversions
+        WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND ErasedAt IS NULL
+          AND (SessionId = ANY($4) OR EmailHash = ANY($5) OR PhoneHash = ANY($5))
+        FOR UPDATE
+        """;
+
+    private const string ConversionsBeforeQuery = """
+        SELECT SessionId, Record::text FROM WidgetConversions
+        WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND Day < $4 AND ErasedAt IS NULL
+        ORDER BY Day, SessionId
+        LIMIT $5
+        FOR UPDATE
+        """;
+
+    private const string EraseConversion = """
+        UPDATE WidgetConversions SET Record = $3::jsonb, EmailHash = NULL, PhoneHash = NULL, ErasedAt = $4
+        WHERE ServiceId = $1 AND SessionId = $2
         """;
 
     private readonly NpgsqlDataSource database = NpgsqlDataSource.Create(connectionString);
@@ -76,6 +111,7 @@ public sealed class PostgresJournalStore(string connectionString, IOptions<Clust
             Add(command, NpgsqlDbType.TimestampTz, row.EndedAt?.ToUniversalTime());
             Add(command, NpgsqlDbType.Text, row.EmailHash);
             Add(command, NpgsqlDbType.Text, row.PhoneHash);
+            Add(command, NpgsqlDbType.Boolean, row.PersonalData);
             batch.BatchCommands.Add(command);
         }
 
@@ -123,14 +159,105 @@ public sealed class PostgresJournalStore(string connectionString, IOptions<Clust
         return records;
     }
 
+    public async Task<IReadOnlyList<string>> FindSessionsOf(LocationKey location, IReadOnlyCollection<string> contactHashes, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(FindSessionsOfQuery);
+        BindLocation(command, location);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = contactHashes.ToArray() });
+        return await ReadStrings(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> FindSessionsHeldBefore(LocationKey location, DateOnly cutoff, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand(FindSessionsHeldBeforeQuery);
+        Bind(command, location, cutoff);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = limit });
+        return await ReadStrings(command, cancellationToken);
+    }
+
+    public Task<int> EraseConversionsOf(
+        LocationKey location, IReadOnlyCollection<string> sessionIds, IReadOnlyCollection<string> contactHashes, DateTimeOffset at, CancellationToken cancellationToken) =>
+        EraseConversions(ConversionsOfQuery, command =>
+        {
+            BindLocation(command, location);
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = sessionIds.ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = contactHashes.ToArray() });
+        }, at, cancellationToken);
+
+    public Task<int> EraseConversionsBefore(LocationKey location, DateOnly cutoff, int limit, DateTimeOffset at, CancellationToken cancellationToken) =>
+        EraseConversions(ConversionsBeforeQuery, command =>
+        {
+            Bind(command, location, cutoff);
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = limit });
+        }, at, cancellationToken);
+
+    /// <summary>Nothing to do: an updated row's old version is a dead tuple no query returns, reclaimed by autovacuum.</summary>
+    public Task ReclaimErasedSpace(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Rewrites the conversions <paramref name="query"/> finds and locks (SessionId, Record) without personal data
+    /// (<see cref="ConversionRecord.WithoutPersonalData"/>), in one transaction.
+    /// </summary>
+    private async Task<int> EraseConversions(string query, Action<NpgsqlCommand> bind, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var found = new List<(string SessionId, string Record)>();
+        await using (var select = new NpgsqlCommand(query, connection, transaction))
+        {
+            bind(select);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        if (found.Count > 0)
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var (sessionId, record) in found)
+            {
+                var command = new NpgsqlBatchCommand(EraseConversion);
+                Add(command, NpgsqlDbType.Text, ServiceId);
+                Add(command, NpgsqlDbType.Text, sessionId);
+                Add(command, NpgsqlDbType.Text, JsonSerializer.Serialize(JsonSerializer.Deserialize<ConversionRecord>(record)!.WithoutPersonalData(at)));
+                Add(command, NpgsqlDbType.TimestampTz, at.ToUniversalTime());
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return found.Count;
+    }
+
+    private static async Task<IReadOnlyList<string>> ReadStrings(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var values = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     private static void Add(NpgsqlBatchCommand command, NpgsqlDbType type, object? value) =>
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = value ?? DBNull.Value });
 
     private void Bind(NpgsqlCommand command, LocationKey location, DateOnly day)
     {
+        BindLocation(command, location);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = day });
+    }
+
+    private void BindLocation(NpgsqlCommand command, LocationKey location)
+    {
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = ServiceId });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = location.PosSystemId });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = location.LocationId });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = day });
     }
 }

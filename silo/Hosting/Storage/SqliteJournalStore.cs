@@ -19,13 +19,13 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
     private const string UpsertFunnel = """
         INSERT INTO WidgetSessionFunnel
             (ServiceId, SessionId, PosSystemId, LocationId, StartDay, WidgetId, TerminalId, StartedAt,
-             QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash)
+             QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash, PersonalData)
         VALUES ($service, $session, $pos, $location, $day, $widget, $terminal, $startedAt,
-                $qr, $sent, $scanned, $converted, $state, $endedAt, $email, $phone)
+                $qr, $sent, $scanned, $converted, $state, $endedAt, $email, $phone, $personal)
         ON CONFLICT (ServiceId, SessionId) DO UPDATE SET
             QrShown = excluded.QrShown, MessagesSent = excluded.MessagesSent, Scanned = excluded.Scanned,
             Converted = excluded.Converted, State = excluded.State, EndedAt = excluded.EndedAt,
-            EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash
+            EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash, PersonalData = excluded.PersonalData
         """;
 
     private const string CountFunnelQuery = """
@@ -48,6 +48,43 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         ORDER BY At, SessionId
         """;
 
+    // Hash and id lists are bound as one JSON array each ($hashes, $sessions) and read with json_each.
+    private const string FindSessionsOfQuery = """
+        SELECT SessionId FROM WidgetSessionFunnel
+        WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location
+          AND (EmailHash IN (SELECT value FROM json_each($hashes)) OR PhoneHash IN (SELECT value FROM json_each($hashes)))
+        UNION
+        SELECT SessionId FROM WidgetConversions
+        WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location AND ErasedAt IS NULL
+          AND (EmailHash IN (SELECT value FROM json_each($hashes)) OR PhoneHash IN (SELECT value FROM json_each($hashes)))
+        """;
+
+    private const string FindSessionsHeldBeforeQuery = """
+        SELECT SessionId FROM WidgetSessionFunnel
+        WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location AND StartDay < $day AND PersonalData = 1
+        ORDER BY StartDay, SessionId
+        LIMIT $limit
+        """;
+
+    private const string ConversionsOfQuery = """
+        SELECT SessionId, Record FROM WidgetConversions
+        WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location AND ErasedAt IS NULL
+          AND (SessionId IN (SELECT value FROM json_each($sessions))
+               OR EmailHash IN (SELECT value FROM json_each($hashes)) OR PhoneHash IN (SELECT value FROM json_each($hashes)))
+        """;
+
+    private const string ConversionsBeforeQuery = """
+        SELECT SessionId, Record FROM WidgetConversions
+        WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location AND Day < $day AND ErasedAt IS NULL
+        ORDER BY Day, SessionId
+        LIMIT $limit
+        """;
+
+    private const string EraseConversion = """
+        UPDATE WidgetConversions SET Record = $record, EmailHash = NULL, PhoneHash = NULL, ErasedAt = $at
+        WHERE ServiceId = $service AND SessionId = $session
+        """;
+
     private string ServiceId => cluster.Value.ServiceId;
 
     public Task UpsertFunnelRows(IReadOnlyCollection<FunnelRow> rows, CancellationToken cancellationToken) => gate.Run(async () =>
@@ -58,7 +95,7 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         command.Transaction = transaction;
         command.CommandText = UpsertFunnel;
         var p = Parameters(command, "$service", "$session", "$pos", "$location", "$day", "$widget", "$terminal", "$startedAt",
-            "$qr", "$sent", "$scanned", "$converted", "$state", "$endedAt", "$email", "$phone");
+            "$qr", "$sent", "$scanned", "$converted", "$state", "$endedAt", "$email", "$phone", "$personal");
         p[0].Value = ServiceId;
         foreach (var row in rows)
         {
@@ -77,6 +114,7 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
             p[13].Value = row.EndedAt is { } ended ? Instant(ended) : DBNull.Value;
             p[14].Value = (object?)row.EmailHash ?? DBNull.Value;
             p[15].Value = (object?)row.PhoneHash ?? DBNull.Value;
+            p[16].Value = row.PersonalData;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -132,6 +170,106 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         return records;
     }
 
+    public async Task<IReadOnlyList<string>> FindSessionsOf(LocationKey location, IReadOnlyCollection<string> contactHashes, CancellationToken cancellationToken)
+    {
+        await using var db = new SqliteConnection(connectionString);
+        await db.OpenAsync(cancellationToken);
+        await using var command = db.CreateCommand();
+        command.CommandText = FindSessionsOfQuery;
+        BindLocation(command, location);
+        command.Parameters.AddWithValue("$hashes", JsonSerializer.Serialize(contactHashes));
+        return await ReadStrings(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> FindSessionsHeldBefore(LocationKey location, DateOnly cutoff, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = new SqliteConnection(connectionString);
+        await db.OpenAsync(cancellationToken);
+        await using var command = db.CreateCommand();
+        command.CommandText = FindSessionsHeldBeforeQuery;
+        Bind(command, location, cutoff);
+        command.Parameters.AddWithValue("$limit", limit);
+        return await ReadStrings(command, cancellationToken);
+    }
+
+    public Task<int> EraseConversionsOf(
+        LocationKey location, IReadOnlyCollection<string> sessionIds, IReadOnlyCollection<string> contactHashes, DateTimeOffset at, CancellationToken cancellationToken) =>
+        EraseConversions(command =>
+        {
+            command.CommandText = ConversionsOfQuery;
+            BindLocation(command, location);
+            command.Parameters.AddWithValue("$sessions", JsonSerializer.Serialize(sessionIds));
+            command.Parameters.AddWithValue("$hashes", JsonSerializer.Serialize(contactHashes));
+        }, at, cancellationToken);
+
+    public Task<int> EraseConversionsBefore(LocationKey location, DateOnly cutoff, int limit, DateTimeOffset at, CancellationToken cancellationToken) =>
+        EraseConversions(command =>
+        {
+            command.CommandText = ConversionsBeforeQuery;
+            Bind(command, location, cutoff);
+            command.Parameters.AddWithValue("$limit", limit);
+        }, at, cancellationToken);
+
+    public Task ReclaimErasedSpace(CancellationToken cancellationToken) => gate.Run(async () =>
+    {
+        // An overwritten value stays in the file as freed bytes of its page (SQLite's secure_delete would zero them,
+        // but it is a per-connection setting Orleans' storage connections do not get) and as older page images in
+        // the write-ahead log. VACUUM rebuilds every page from live rows only; the truncating checkpoint then moves
+        // the rebuilt pages into the file and empties the log. It rewrites the whole file under the write gate:
+        // docs/PERFORMANCE.md "Erasure" has its cost.
+        await using var db = await OpenAsync(cancellationToken);
+        await using var command = db.CreateCommand();
+        command.CommandText = "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);";
+        command.CommandTimeout = 300;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    });
+
+    /// <summary>Rewrites the conversions <paramref name="select"/> finds (SessionId, Record) without personal data, in one transaction.</summary>
+    private Task<int> EraseConversions(Action<SqliteCommand> select, DateTimeOffset at, CancellationToken cancellationToken) => gate.Run(async () =>
+    {
+        await using var db = await OpenAsync(cancellationToken);
+        await using var transaction = db.BeginTransaction();
+        var found = new List<(string SessionId, string Record)>();
+        await using (var query = db.CreateCommand())
+        {
+            query.Transaction = transaction;
+            select(query);
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        await using var update = db.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = EraseConversion;
+        var p = Parameters(update, "$service", "$session", "$record", "$at");
+        p[0].Value = ServiceId;
+        p[3].Value = Instant(at);
+        foreach (var (sessionId, record) in found)
+        {
+            p[1].Value = sessionId;
+            p[2].Value = JsonSerializer.Serialize(JsonSerializer.Deserialize<ConversionRecord>(record)!.WithoutPersonalData(at));
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return found.Count;
+    });
+
+    private static async Task<IReadOnlyList<string>> ReadStrings(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var values = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     /// <summary>The counters of one group, in <see cref="WidgetCounter"/> order; <paramref name="column"/> reads started, qrShown, … cancelled.</summary>
     internal static CounterRow Counters(int widgetId, string terminalId, Func<int, long> column)
     {
@@ -156,10 +294,15 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
 
     private void Bind(SqliteCommand command, LocationKey location, DateOnly day)
     {
+        BindLocation(command, location);
+        command.Parameters.AddWithValue("$day", Day(day));
+    }
+
+    private void BindLocation(SqliteCommand command, LocationKey location)
+    {
         command.Parameters.AddWithValue("$service", ServiceId);
         command.Parameters.AddWithValue("$pos", location.PosSystemId);
         command.Parameters.AddWithValue("$location", location.LocationId);
-        command.Parameters.AddWithValue("$day", Day(day));
     }
 
     /// <summary>A connection for a write, with the durability every embedded write has (see 0003_commit_without_fsync.sql).</summary>

@@ -131,6 +131,7 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
         Assert.Equal(200, (await api.Get("getStats", s.Admin("stats"), s.AdminToken)).Status);
         Assert.Equal(200, (await api.Get("getStats", s.Admin("stats?format=csv"), s.AdminToken)).Status);
         Assert.Equal(200, (await api.Get("listConversions", s.Admin("conversions"), s.AdminToken)).Status);
+        Assert.Equal(200, (await api.Json("erasePersonalData", HttpMethod.Post, s.Admin("privacy/erase"), s.AdminToken, new { email = "ana@example.com" })).Status);
 
         var other = await s.Start(api, "lane-2", s.LoyaltyId);
         Assert.Equal(200, (await api.Send("cancelWidgetSession", HttpMethod.Post, s.Pos($"widget/sessions/{other}/cancel"), s.PosToken, null)).Status);
@@ -167,6 +168,7 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
         await api.Json("putTerminal", put, s.Admin("terminals/lane%201"), s.AdminToken, new { name = "Lane one" });
         await api.Get("getStats", s.Admin("stats?from=2026-13-45"), s.AdminToken);
         await api.Get("listConversions", s.Admin("conversions?to=yesterday"), s.AdminToken);
+        await api.Json("erasePersonalData", post, s.Admin("privacy/erase"), s.AdminToken, new { email = "not-an-email" });
         await api.Json("createClient", post, "/v2/admin/clients", s.AdminToken, new { clientId = "no-locations", scopes = new[] { "pos_integration" } });
         await api.Get("streamTerminalEvents", s.Pos("terminals/lane-1/events"), s.PosToken);
 
@@ -192,6 +194,7 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
         await api.Delete("deleteTerminal", s.Admin("terminals/lane-404"), s.AdminToken);
         await api.Get("getStats", $"{nowhere}/stats", s.AdminToken);
         await api.Get("listConversions", $"{nowhere}/conversions", s.AdminToken);
+        await api.Json("erasePersonalData", post, $"{nowhere}/privacy/erase", s.AdminToken, new { email = "ana@example.com" });
         await api.Delete("revokeClient", "/v2/admin/clients/nobody-here", s.AdminToken);
         const string forged = "/s/0123456789abcdef0123456789abcdef.4102444800.forged";
         await api.Get("screenPage", forged);
@@ -228,6 +231,7 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
         await api.Json("createWidget", post, s.Admin("widgets"), s.AdminToken, GatewayLocation.Draft(huge));
         await api.Json("replaceWidget", put, s.Admin($"widgets/{s.LoyaltyId}"), s.AdminToken, GatewayLocation.Draft(huge));
         await api.Json("putTerminal", put, s.Admin("terminals/lane-1"), s.AdminToken, new { name = huge });
+        await api.Json("erasePersonalData", post, s.Admin("privacy/erase"), s.AdminToken, new { email = huge });
         await api.Json("createClient", post, "/v2/admin/clients", s.AdminToken, new { clientId = huge, scopes = new[] { "widgets_admin" } });
         await api.Send("issueToken", post, "/connect/token", null, new FormUrlEncodedContent(new Dictionary<string, string>
         {

@@ -46,9 +46,10 @@ public static class WidgetsTestCluster
     /// <summary>
     /// Deploys two silos on <paramref name="dataDirectory"/>. Pass the same <paramref name="serviceId"/> to a
     /// second cluster on the same directory to model a restart: storage and reminder rows are keyed by service id.
-    /// <paramref name="reminderPeriod"/> replaces <see cref="ReminderPeriod"/> (e.g. production's 1 minute).
+    /// <paramref name="reminderPeriod"/> replaces <see cref="ReminderPeriod"/> (e.g. production's 1 minute);
+    /// <paramref name="configure"/> adds to the silos' configuration after ours (e.g. a test clock).
     /// </summary>
-    public static async Task<TestCluster> StartAsync(string dataDirectory, string? serviceId = null, TimeSpan? reminderPeriod = null)
+    public static async Task<TestCluster> StartAsync(string dataDirectory, string? serviceId = null, TimeSpan? reminderPeriod = null, Action<TestClusterBuilder>? configure = null)
     {
         var builder = new TestClusterBuilder(2);
         if (serviceId is not null)
@@ -65,6 +66,7 @@ public static class WidgetsTestCluster
         builder.Properties["Messaging:QuietHoursEnd"] = "00:00";
         builder.Properties["Messaging:DailyLimitPerRecipient"] = "1000";
         builder.AddSiloBuilderConfigurator<WidgetsSiloConfigurator>();
+        configure?.Invoke(builder);
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

@@ -51,6 +51,7 @@ public static class ApiEndpoints
         new("DELETE terminals/{id}", v => new HttpRequestMessage(HttpMethod.Delete, v.Location.AdminRoute("terminals/lane-9"))),
         new("GET stats", v => new HttpRequestMessage(HttpMethod.Get, v.Location.AdminRoute("stats"))),
         new("GET conversions", v => new HttpRequestMessage(HttpMethod.Get, v.Location.AdminRoute("conversions"))),
+        new("POST privacy/erase", v => Json(HttpMethod.Post, v.Location.AdminRoute("privacy/erase"), new { email = v.Email })),
     ];
 
     /// <summary>The operator routes under <c>/v2/admin/clients</c>.</summary>

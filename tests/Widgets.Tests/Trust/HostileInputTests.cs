@@ -252,6 +252,10 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
             yield return new("PUT widgets/{id}", HttpMethod.Put, Location.AdminRoute($"widgets/{target.Session.WidgetId}"), admin, draft, widgetFields);
             yield return new("PUT terminals/{id}", HttpMethod.Put, Location.AdminRoute("terminals/lane-7"), admin,
                 new JsonObject { ["name"] = "Lane 7" }, [new("name", FieldKind.Text)], BodyOptional: true);
+            // An address nobody used: the accepted probes (extra or repeated fields) erase nothing the snapshot holds.
+            yield return new("POST privacy/erase", HttpMethod.Post, Location.AdminRoute("privacy/erase"), admin,
+                new JsonObject { ["email"] = TrustSetup.Email("nobody"), ["phone"] = "+16502539999" },
+                [new("email", FieldKind.Id), new("phone", FieldKind.Id)]);
             yield return new("POST clients", HttpMethod.Post, "/v2/admin/clients", admin,
                 new JsonObject
                 {
