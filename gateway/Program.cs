@@ -9,6 +9,7 @@ using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Ops;
 using Widgets.Gateway.Pos;
+using Widgets.Gateway.Telemetry;
 using Widgets.Hosting;
 
 // A start-up refusal (a setting to change) is printed with the fix and exits 1, not as a stack trace.
@@ -17,6 +18,7 @@ return StartupRefusedException.Guard(() =>
     var builder = WebApplication.CreateBuilder(args);
     builder.AddWidgetsOrleans();
     builder.AddWidgetsOperations();
+    builder.AddWidgetsGatewayTelemetry();
     builder.Services.AddWidgetsHttp();
     RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
     builder.Services.AddWidgetsAuth();
@@ -53,6 +55,7 @@ return StartupRefusedException.Guard(() =>
     app.MapCustomerPages();
     app.MapConsentEndpoints();
     app.MapOperationsEndpoints();
+    app.MapGatewayMetrics();
 
     app.Run();
 });
