@@ -26,7 +26,7 @@ return StartupRefusedException.Guard(() =>
     builder.Services.AddSingleton<TwilioSignature>();
     builder.Services.AddSingleton<LandingCsrf>();
     builder.Services.AddSingleton<RecipientParser>();
-    builder.Services.AddSingleton<ListingBodies>();
+    builder.Services.AddWidgetsListings(builder.Configuration);
     builder.Services.AddWidgetsOpenApi();
     if (!DocumentGeneration.IsActive)
     {
