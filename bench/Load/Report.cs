@@ -11,6 +11,7 @@ public static class Report
     public const double TargetListThroughputRatio = 0.7;
     public const double TargetListP99Ratio = 1.5;
     public const double TargetClusterListRatio = 0.6;
+    public const double TargetTelemetryRatio = 0.95;
     public const double TargetFreshStartRatio = 0.5;
     public const double TargetFlowRate = 1000;
     public const double TargetClusterFlowRate = 400;
@@ -19,7 +20,7 @@ public static class Report
     public const double TargetWithinTwoSecondsPercent = 99.9;
     public const double TargetStartupMs = 5000;
 
-    private static readonly string[] LoadScenarios = ["list", "list-304", "token", "flow", "flow-rate", "catalogue"];
+    private static readonly string[] LoadScenarios = ["list", "list-304", "list-telemetry", "token", "flow", "flow-rate", "catalogue"];
 
     public static string Markdown(Results r, string chartFile)
     {
@@ -85,6 +86,16 @@ public static class Report
             var ratio = clusterList.PerSecond / baseList.PerSecond;
             rows.Add(($"cluster list throughput ≥ {TargetClusterListRatio} × baseline at {c} connections",
                 $"{clusterList.PerSecond:F0} vs {baseList.PerSecond:F0} req/s = {ratio:F2} ×", ratio >= TargetClusterListRatio && clusterList.Failed == 0));
+        }
+
+        var telemetryOff = r.Load.Where(l => l.Scenario == "list-telemetry" && l.Target == "telemetry-off").ToList();
+        var telemetryOn = r.Load.Where(l => l.Scenario == "list-telemetry" && l.Target == "telemetry-on").ToList();
+        if (telemetryOff.Count > 0 && telemetryOn.Count > 0)
+        {
+            var (offRate, onRate) = (telemetryOff.Sum(l => l.PerSecond * l.Seconds) / telemetryOff.Sum(l => l.Seconds), telemetryOn.Sum(l => l.PerSecond * l.Seconds) / telemetryOn.Sum(l => l.Seconds));
+            var ratio = onRate / offRate;
+            rows.Add(($"list with telemetry on ≥ {TargetTelemetryRatio} × off (embedded, {telemetryOn[0].Concurrency} connections, alternating windows)",
+                $"{onRate:F0} vs {offRate:F0} req/s = {ratio:F2} ×", ratio >= TargetTelemetryRatio && telemetryOn.All(l => l.Failed == 0)));
         }
 
         var freshStart = r.FreshStarts.FirstOrDefault(f => f.Target == "embedded");
