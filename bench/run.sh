@@ -7,7 +7,7 @@
 #   bench/run.sh --smoke      a few seconds per scenario (CI)   → bench/results/smoke/  exits non-zero on any error
 #
 # Further arguments go to the bench itself, e.g. `--only list,flow --targets embedded` (groups: list, token, flow,
-# catalogue, store, timeouts, memory, fresh-start, rss, startup, cluster). Re-render a report: bench/run.sh report --in bench/results/results.json
+# catalogue, store, timeouts, memory, fresh-start, rss, startup, cluster; and telemetry, only when named). Re-render a report: bench/run.sh report --in bench/results/results.json
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -9,6 +9,7 @@ using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Ops;
 using Widgets.Gateway.Pos;
+using Widgets.Gateway.Telemetry;
 using Widgets.Hosting;
 
 // A start-up refusal (a setting to change) is printed with the fix and exits 1, not as a stack trace.
@@ -17,6 +18,7 @@ return StartupRefusedException.Guard(() =>
     var builder = WebApplication.CreateBuilder(args);
     builder.AddWidgetsOrleans();
     builder.AddWidgetsOperations();
+    builder.AddWidgetsGatewayTelemetry();
     builder.Services.AddWidgetsHttp();
     RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
     builder.Services.AddWidgetsAuth();
@@ -24,7 +26,7 @@ return StartupRefusedException.Guard(() =>
     builder.Services.AddSingleton<TwilioSignature>();
     builder.Services.AddSingleton<LandingCsrf>();
     builder.Services.AddSingleton<RecipientParser>();
-    builder.Services.AddSingleton<ListingBodies>();
+    builder.Services.AddWidgetsListings(builder.Configuration);
     builder.Services.AddWidgetsOpenApi();
     if (!DocumentGeneration.IsActive)
     {
@@ -54,6 +56,7 @@ return StartupRefusedException.Guard(() =>
     app.MapCustomerPages();
     app.MapConsentEndpoints();
     app.MapOperationsEndpoints();
+    app.MapGatewayMetrics();
 
     app.Run();
 });

@@ -3,6 +3,7 @@ using Orleans.Dashboard;
 using Widgets.Hosting;
 using Widgets.Hosting.Health;
 using Widgets.Hosting.Storage;
+using Widgets.Hosting.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 if (args.Contains("migrate"))
@@ -12,9 +13,12 @@ if (args.Contains("migrate"))
 
 builder.UseOrleans(silo => silo.UseWidgetsClustering(builder.Configuration).AddWidgetsSilo(builder.Configuration));
 builder.Services.AddWidgetsHostLifetime(builder.Configuration);
+builder.Services.AddWidgetsTelemetry(builder.Configuration, "widgets-silo");
+StartupBanner.AddStartupBanner(builder.Services, "silo");
 builder.Services.AddWidgetsHealthChecks().AddSiloMembershipCheck();
 var app = builder.Build();
 app.MapWidgetsHealth();
+app.MapWidgetsMetrics();
 app.MapOrleansDashboard(routePrefix: "/dashboard").AddEndpointFilter(async (context, next) =>
     context.HttpContext.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
         ? await next(context)

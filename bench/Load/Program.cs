@@ -237,6 +237,22 @@ foreach (var name in targets)
     }
 }
 
+if (Has("telemetry"))
+{
+    // Telemetry on vs off (issue 14: ≥ 0.95 × on list); not in the default groups: `--only telemetry`.
+    await Guard("telemetry", async () =>
+    {
+        await using var off = ProcessTarget.StartEmbedded(layout, scratch, overrides: new Dictionary<string, string> { ["Telemetry:Enabled"] = "false" });
+        await using var on = ProcessTarget.StartEmbedded(layout, scratch, overrides: new Dictionary<string, string> { ["Telemetry:Enabled"] = "true" });
+        await off.WaitReady(TimeSpan.FromSeconds(120));
+        await on.WaitReady(TimeSpan.FromSeconds(120));
+        Log($"telemetry: off at {off.BaseUrl} (pid {off.MainPid}), on at {on.BaseUrl} (pid {on.MainPid})");
+        var offList = await Scenarios.SeedList(off, Log);
+        var onList = await Scenarios.SeedList(on, Log);
+        await scenarios.TelemetryOverhead(off, offList, on, onList, connections: 64, rounds: profile == Profile.Smoke ? 1 : 3);
+    });
+}
+
 if (Has("startup"))
 {
     foreach (var name in targets)

@@ -11,6 +11,7 @@ public static class Report
     public const double TargetListThroughputRatio = 0.7;
     public const double TargetListP99Ratio = 1.5;
     public const double TargetClusterListRatio = 0.6;
+    public const double TargetTelemetryRatio = 0.95;
     public const double TargetFreshStartRatio = 0.5;
     public const double TargetFlowRate = 1000;
     public const double TargetClusterFlowRate = 400;
@@ -19,7 +20,7 @@ public static class Report
     public const double TargetWithinTwoSecondsPercent = 99.9;
     public const double TargetStartupMs = 5000;
 
-    private static readonly string[] LoadScenarios = ["list", "list-304", "token", "flow", "flow-rate", "catalogue", "store-list", "store-starts", "store-list-storm"];
+    private static readonly string[] LoadScenarios = ["list", "list-304", "list-telemetry", "token", "flow", "flow-rate", "catalogue", "store-list", "store-starts", "store-list-storm"];
 
     /// <summary>The workers that start sessions in the store scenario (<see cref="Scenarios.StoreStorm"/>).</summary>
     public const int StormStarters = 32;
@@ -99,6 +100,16 @@ public static class Report
                     $"{storm.Latency.P99Ms:F2} ms under {starts.PerSecond:F0} starts/s vs {quiet.Latency.P99Ms:F2} ms quiet = {storm.Latency.P99Ms / Math.Max(0.001, quiet.Latency.P99Ms):F1} ×; "
                     + $"{storm.PerSecond:F0} vs {quiet.PerSecond:F0} lists/s", null));
             }
+        }
+
+        var telemetryOff = r.Load.Where(l => l.Scenario == "list-telemetry" && l.Target == "telemetry-off").ToList();
+        var telemetryOn = r.Load.Where(l => l.Scenario == "list-telemetry" && l.Target == "telemetry-on").ToList();
+        if (telemetryOff.Count > 0 && telemetryOn.Count > 0)
+        {
+            var (offRate, onRate) = (telemetryOff.Sum(l => l.PerSecond * l.Seconds) / telemetryOff.Sum(l => l.Seconds), telemetryOn.Sum(l => l.PerSecond * l.Seconds) / telemetryOn.Sum(l => l.Seconds));
+            var ratio = onRate / offRate;
+            rows.Add(($"list with telemetry on ≥ {TargetTelemetryRatio} × off (embedded, {telemetryOn[0].Concurrency} connections, alternating windows)",
+                $"{onRate:F0} vs {offRate:F0} req/s = {ratio:F2} ×", ratio >= TargetTelemetryRatio && telemetryOn.All(l => l.Failed == 0)));
         }
 
         var freshStart = r.FreshStarts.FirstOrDefault(f => f.Target == "embedded");

@@ -71,6 +71,30 @@ public sealed class Scenarios(Profile profile, Results results, Wrk wrk, Action<
         }
     }
 
+    /// <summary>
+    /// What telemetry costs the list: two embedded gateways, one with <c>Telemetry:Enabled=false</c>, warmed alike and
+    /// then measured in alternating wrk windows (off, on, off, on, …), so a neighbour's burst on a shared machine
+    /// falls on both. Recorded as scenario <c>list-telemetry</c>, targets <c>telemetry-off</c> and <c>telemetry-on</c>.
+    /// </summary>
+    public async Task TelemetryOverhead(ITarget off, Catalogue offList, ITarget on, Catalogue onList, int connections, int rounds)
+    {
+        foreach (var (target, list) in new[] { (off, offList), (on, onList) })
+        {
+            await wrk.Run(target.BaseUrl, connections, WholeSeconds(profile.HostWarmup), ListRequests(list, connections, null));
+        }
+
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var (target, list, name) in new[] { (off, offList, "telemetry-off"), (on, onList, "telemetry-on") })
+            {
+                var cpu = Probe(target);
+                var before = cpu.Sample();
+                var run = await wrk.Run(target.BaseUrl, connections, WholeSeconds(profile.Duration), ListRequests(list, connections, null));
+                Add(LoadResult.FromWrk("list-telemetry", name, connections, run, CpuProbe.Use(before, cpu.Sample())));
+            }
+        }
+    }
+
     public async Task Token(ITarget target, IReadOnlyList<int> concurrencies)
     {
         using (var c = new Connection(target.BaseUrl))

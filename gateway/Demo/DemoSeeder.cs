@@ -66,6 +66,14 @@ public sealed class DemoSeeder(IGrainFactory grains, ClusterConnection cluster, 
         var file = DemoSecrets.PathIn(configuration);
         logger.LogInformation("Demo data ready at {Location}: POS client {PosClientId}, admin client {AdminClientId}", Location, posId, adminId);
         var pos = generated?.Pos ?? "<secret>";
+        if (string.Equals(configuration["Logging:Console:FormatterName"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            // JSON logs are one object per line: the banner's facts as one record instead of a drawn box.
+            logger.LogInformation("Demo banner: POS client {PosClientId} / {PosClientSecret}, admin client {AdminClientId} / {AdminClientSecret}, secrets kept in {SecretsFile}, dashboard {Url}/dashboard/",
+                posId, pos, adminId, generated?.Admin ?? "<secret>", file, url);
+            return;
+        }
+
         Console.WriteLine($"""
 
             ==== Widgets demo ====================================================

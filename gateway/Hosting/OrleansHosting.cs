@@ -2,6 +2,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Widgets.Hosting;
 using Widgets.Hosting.Health;
+using Widgets.Hosting.Telemetry;
 
 namespace Widgets.Gateway.Hosting;
 
@@ -42,6 +43,11 @@ public static class OrleansHosting
                 // calls routed through a silo cut off by a partition wait out ResponseTimeout (docs: deploy/README.md).
                 client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = cluster.GatewayListRefreshPeriod);
                 client.AddDashboard();
+                if (TelemetrySettings.From(configuration).Tracing)
+                {
+                    client.AddActivityPropagation();
+                }
+
                 client.UseConnectionRetryFilter<ClusterConnectionRetry>();
                 client.UseWidgetsTls(cluster.Tls);
                 client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnection>());

@@ -76,11 +76,12 @@ public static class PosEndpoints
     }
 
     private static async Task<Results<JsonBytesResult<DataEnvelope<IReadOnlyList<WidgetSummary>>>, NotModified>> List(
-        PosBody<ListWidgetsRequest> request, HttpContext context, IGrainFactory grains, ListingBodies bodies)
+        PosBody<ListWidgetsRequest> request, HttpContext context, PushedListings listings, ListedCounts listed, ListingBodies bodies)
     {
         var body = request.Body;
         var widgetContext = body.ParsedContext();
-        var listing = await grains.Grain<ILocationGrain>(request.Location.ToString()).ListWidgets(widgetContext, body.TerminalId);
+        var listing = await listings.Get(request.Location, widgetContext);
+        listed.Add(request.Location, body.TerminalId, widgetContext, listing);
         context.Response.Headers.ETag = listing.ETag;
         context.Response.Headers.CacheControl = ListCacheControl;
         return context.Request.Headers.IfNoneMatch.Contains(listing.ETag)

@@ -9,9 +9,23 @@ namespace Widgets.Catalogue;
 /// </summary>
 public interface ILocationGrain : IGrainWithStringKey
 {
-    /// <summary>The widgets live now, for one context or all; served from memory.</summary>
+    /// <summary>
+    /// The widgets live now, for one context or all, counted as listed on <paramref name="terminalId"/>; served from
+    /// memory. Gateways do not call it per request: they keep the lists by <see cref="WatchListings"/>.
+    /// </summary>
     [ReadOnly]
     Task<WidgetListing> ListWidgets(WidgetContext? context, string? terminalId);
+
+    /// <summary>How long a <see cref="WatchListings"/> subscription lasts unless renewed.</summary>
+    public static readonly TimeSpan ListingsWatchLifetime = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The lists now, and every change of them pushed to <paramref name="observer"/> until it stops watching or lets
+    /// the subscription lapse. Does not count as listing (the watcher counts what it serves).
+    /// </summary>
+    Task<LiveListings> WatchListings(IListingsObserver observer);
+
+    Task StopWatchingListings(IListingsObserver observer);
 
     [ReadOnly]
     Task<IReadOnlyList<WidgetDefinition>> GetWidgets();

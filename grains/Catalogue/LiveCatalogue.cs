@@ -4,30 +4,17 @@ namespace Widgets.Grains.Catalogue;
 
 /// <summary>
 /// The widget lists per context, computed once per catalogue change or schedule boundary so that a list call
-/// only picks a prebuilt, immutable listing.
+/// only picks a prebuilt, immutable listing (and gateways keep the same lists by push).
 /// </summary>
-internal sealed class LiveCatalogue
+internal static class LiveCatalogue
 {
-    private readonly WidgetListing all;
-    private readonly WidgetListing[] byContext;
-
-    private LiveCatalogue(WidgetListing all, WidgetListing[] byContext, DateTimeOffset validUntil)
-    {
-        this.all = all;
-        this.byContext = byContext;
-        ValidUntil = validUntil;
-    }
-
-    public DateTimeOffset ValidUntil { get; }
-
-    public WidgetListing For(WidgetContext? context) => context is { } c ? byContext[(int)c] : all;
-
-    public static LiveCatalogue Build(IEnumerable<WidgetDefinition> widgets, DateTimeOffset now)
+    /// <summary>The lists live at <paramref name="now"/>, valid until the next schedule boundary.</summary>
+    public static LiveListings Build(IEnumerable<WidgetDefinition> widgets, DateTimeOffset now, long revision)
     {
         var live = widgets.Where(w => w.IsLiveAt(now)).OrderBy(w => w.SortOrder).ThenBy(w => w.Id).ToList();
         var contexts = Enum.GetValues<WidgetContext>();
         var byContext = contexts.Select(c => Listing(live.Where(w => w.Contexts.Contains(c)), (int)c + 1)).ToArray();
-        return new LiveCatalogue(Listing(live, 0), byContext, NextBoundary(widgets, now));
+        return new LiveListings(Listing(live, 0), byContext, NextBoundary(widgets, now), revision);
     }
 
     private static WidgetListing Listing(IEnumerable<WidgetDefinition> widgets, int salt)

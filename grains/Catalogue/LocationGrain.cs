@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Utilities;
 using Widgets.Analytics;
 using Widgets.Catalogue;
 using Widgets.Common;
@@ -20,9 +21,16 @@ public sealed class LocationGrain(
 
     /// <summary>What a session keeps of each widget, built once per widget version and shared by its sessions.</summary>
     private readonly Dictionary<int, SessionWidget> sessionWidgets = [];
-    private LiveCatalogue? live;
+    /// <summary>Gateways holding this location's lists in memory (they answer widgets/list without calling here).</summary>
+    private readonly ObserverManager<IListingsObserver> watchers = new(ILocationGrain.ListingsWatchLifetime, logger);
+    private LiveListings? live;
+    private long revision;
     private IGrainTimer? flushTimer;
     private bool retentionScheduled;
+
+    private IGrainTimer? boundaryTimer;
+
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(30);
 
     private LocationKey Key => LocationKey.Parse(this.GetPrimaryKeyString());
 
@@ -46,13 +54,7 @@ public sealed class LocationGrain(
 
     public Task<WidgetListing> ListWidgets(WidgetContext? context, string? terminalId)
     {
-        var now = clock.GetUtcNow();
-        if (live is null || now >= live.ValidUntil)
-        {
-            live = LiveCatalogue.Build(state.State.Widgets.Values, now);
-        }
-
-        var listing = live.For(context);
+        var listing = Live().For(context);
         var terminal = terminalId ?? "";
         foreach (var widget in listing.Widgets)
         {
@@ -60,6 +62,18 @@ public sealed class LocationGrain(
         }
 
         return Task.FromResult(listing);
+    }
+
+    public Task<LiveListings> WatchListings(IListingsObserver observer)
+    {
+        watchers.Subscribe(observer, observer);
+        return Task.FromResult(Live());
+    }
+
+    public Task StopWatchingListings(IListingsObserver observer)
+    {
+        watchers.Unsubscribe(observer);
+        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<WidgetDefinition>> GetWidgets() =>
@@ -218,6 +232,57 @@ public sealed class LocationGrain(
         await state.WriteStateAsync();
         live = null;
         ScheduleRetention();
+        PushListings();
+    }
+
+    /// <summary>The lists live now, rebuilt when the catalogue changed or a schedule boundary passed.</summary>
+    private LiveListings Live()
+    {
+        var now = clock.GetUtcNow();
+        if (live is null || now >= live.ValidUntil)
+        {
+            // Increasing within this activation, and across activations as far as the silos' clocks agree.
+            revision = Math.Max(revision + 1, now.UtcTicks);
+            live = LiveCatalogue.Build(state.State.Widgets.Values, now, revision);
+            WakeAtBoundary(live.ValidUntil - now);
+        }
+
+        return live;
+    }
+
+    /// <summary>Sends the current lists to every watching gateway (a catalogue write or a schedule boundary changed them).</summary>
+    private void PushListings()
+    {
+        if (watchers.Count == 0)
+        {
+            return;
+        }
+
+        var listings = Live();
+        var location = this.GetPrimaryKeyString();
+        watchers.Notify(w => w.ListingsChanged(location, listings));
+    }
+
+    /// <summary>
+    /// A widget's window opening or closing changes the lists with no write: rebuild and push them then, so watching
+    /// gateways change within a moment of the boundary, not at their next renewal.
+    /// </summary>
+    private void WakeAtBoundary(TimeSpan due)
+    {
+        boundaryTimer?.Dispose();
+        boundaryTimer = null;
+        if (due <= TimeSpan.Zero || due > MaxTimerDue)
+        {
+            // Beyond the timer's range (no boundary: MaxValue): the next rebuild or renewal looks again.
+            return;
+        }
+
+        boundaryTimer = this.RegisterGrainTimer(_ =>
+        {
+            live = null;
+            PushListings();
+            return Task.CompletedTask;
+        }, due, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>

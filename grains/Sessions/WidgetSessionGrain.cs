@@ -7,6 +7,7 @@ using Widgets.Consent;
 using Widgets.Grains.Consent;
 using Widgets.Grains.Journal;
 using Widgets.Grains.Messaging;
+using Widgets.Grains.Telemetry;
 using Widgets.Keys;
 using Widgets.Privacy;
 using Widgets.Sessions;
@@ -112,6 +113,7 @@ public sealed class WidgetSessionGrain(
         await state.WriteStateAsync();
         ScheduleDeadline();
         Journal();
+        WidgetsTelemetry.Step(WidgetCounter.Started, info.Widget.Type);
         Publish(TerminalEventTypes.SessionStarted);
         logger.LogInformation("Session {SessionId} started: widget {WidgetId} on {Location}/{TerminalId}, expires {ExpiresAt:o}",
             SessionId, info.Widget.Id, info.Location, info.TerminalId, Session.ExpiresAt);
@@ -148,6 +150,11 @@ public sealed class WidgetSessionGrain(
         MergeProfile(interaction.Profile);
         var firstShowing = Session.QrShownAt is null;
         Session.QrShownAt ??= clock.GetUtcNow();
+        if (firstShowing)
+        {
+            WidgetsTelemetry.Step(WidgetCounter.QrShown, Session.Widget.Type);
+        }
+
         Touch();
         Publish(TerminalEventTypes.QrShown);
         var result = new SessionTiming(Session.ExpiresAt, Session.Widget.TimeoutSeconds);
@@ -202,6 +209,7 @@ public sealed class WidgetSessionGrain(
             if (await Withhold(recipient, now) is { } reason)
             {
                 record = record with { Status = MessageStatus.Suppressed, Reason = reason };
+                WidgetsTelemetry.Message(recipient.Channel, MessageStatus.Suppressed);
             }
             else
             {
@@ -267,6 +275,7 @@ public sealed class WidgetSessionGrain(
         if (Session.ScannedAt is null)
         {
             Session.ScannedAt = clock.GetUtcNow();
+            WidgetsTelemetry.Step(WidgetCounter.Scanned, Session.Widget.Type);
             if (IsActive)
             {
                 Touch();
@@ -324,6 +333,7 @@ public sealed class WidgetSessionGrain(
         var now = clock.GetUtcNow();
         Session.ConvertedAt = now;
         await RecordConversion(submission, now);
+        WidgetsTelemetry.Step(WidgetCounter.Converted, widget.Type);
         Publish(TerminalEventTypes.Converted);
         if (IsActive)
         {
@@ -463,10 +473,12 @@ public sealed class WidgetSessionGrain(
         var messageId = record.MessageId;
         var callback = command.StatusCallbackBase is { } callbackBase ? $"{callbackBase}/{messageId}" : null;
         var message = MessageComposer.Compose(messageId, recipient, Session.Widget, Session.Profile, command.LandingUrl) with { StatusCallbackUrl = callback };
+        using var span = WidgetsTelemetry.StartSend(recipient.Channel);
         try
         {
             var providerId = await sender.SendAsync(message, CancellationToken.None);
             record = record with { Status = MessageStatus.Sent, ProviderMessageId = providerId };
+            WidgetsTelemetry.Step(WidgetCounter.MessagesSent, Session.Widget.Type);
             Publish(TerminalEventTypes.MessageSent);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -474,7 +486,10 @@ public sealed class WidgetSessionGrain(
             // Provider errors often quote the recipient: log the kind of failure, never the message text.
             logger.LogWarning("Session {SessionId}: {Channel} message {MessageId} failed with {ErrorType}", SessionId, recipient.Channel, messageId, ex.GetType().Name);
             record = record with { Status = MessageStatus.Failed, Error = ex.Message };
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
         }
+
+        WidgetsTelemetry.Message(recipient.Channel, record.Status);
 
         MessageLog[MessageLog.FindIndex(m => m.MessageId == messageId)] = record;
         return record;
@@ -495,6 +510,7 @@ public sealed class WidgetSessionGrain(
             {
                 messages[i] = messages[i] with { Status = MessageStatus.Unknown };
                 changed = true;
+                WidgetsTelemetry.Message(messages[i].Channel, MessageStatus.Unknown);
                 logger.LogWarning("Session {SessionId}: {Channel} message {MessageId} was handed over when the process stopped; its delivery is unknown and it is not sent again",
                     SessionId, messages[i].Channel, messages[i].MessageId);
             }
@@ -575,10 +591,20 @@ public sealed class WidgetSessionGrain(
         Session.EndReason = reason;
         await state.WriteStateAsync();
         deadlines.Cancel(this.GetGrainId());
+        CountEnd(final);
         GrainFactory.Grain<ITerminalGrain>(GrainKeys.Terminal(Session.Location, Session.TerminalId)).OnSessionEnded(SessionId).Ignore();
         Publish(TerminalEventTypes.SessionEnded);
         logger.LogInformation("Session {SessionId} ended as {State}: {Reason}", SessionId, final, reason);
         forgetting = ForgetOnceJournaled();
+    }
+
+    private void CountEnd(SessionState final)
+    {
+        WidgetsTelemetry.SessionEnded(final, Session.Widget.Type);
+        if (final is SessionState.TimedOut or SessionState.Cancelled)
+        {
+            WidgetsTelemetry.Step(final == SessionState.TimedOut ? WidgetCounter.TimedOut : WidgetCounter.Cancelled, Session.Widget.Type);
+        }
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Widgets.Grains;
 using Widgets.Grains.Journal;
 using Widgets.Hosting.Storage;
+using Widgets.Hosting.Telemetry;
 
 namespace Widgets.Hosting;
 
@@ -138,6 +139,7 @@ public static class SiloConfiguration
         }
 
         silo.AddDashboard();
+        silo.AddWidgetsTracePropagation(configuration);
         silo.Services.AddWidgetsGrainServices(configuration);
         return silo;
     }
