@@ -7,6 +7,7 @@ using Widgets.Gateway.Demo;
 using Widgets.Gateway.Hosting;
 using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
+using Widgets.Gateway.OperatorConsole;
 using Widgets.Gateway.Ops;
 using Widgets.Gateway.Pos;
 using Widgets.Hosting;
@@ -26,6 +27,7 @@ return StartupRefusedException.Guard(() =>
     builder.Services.AddSingleton<RecipientParser>();
     builder.Services.AddSingleton<ListingBodies>();
     builder.Services.AddWidgetsOpenApi();
+    builder.AddConsole();
     if (!DocumentGeneration.IsActive)
     {
         builder.Services.AddStartupWarmUp();
@@ -53,6 +55,7 @@ return StartupRefusedException.Guard(() =>
     app.MapCustomerPages();
     app.MapConsentEndpoints();
     app.MapOperationsEndpoints();
+    app.MapConsole();
 
     app.Run();
 });
