@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Widgets.Gateway.Admin;
 using Widgets.Gateway.OperatorConsole.Components;
@@ -24,6 +25,12 @@ public static class ConsoleSetup
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/console"), console => console.Use((context, next) =>
         {
             ConsoleHeaders(context.Response);
+            // A console page answers 404 with its own HTML "not found" view, not with the API's problem+json.
+            if (context.Features.Get<IStatusCodePagesFeature>() is { } statusPages)
+            {
+                statusPages.Enabled = false;
+            }
+
             return next(context);
         }));
         app.UseAntiforgery();

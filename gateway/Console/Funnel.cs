@@ -25,7 +25,9 @@ public readonly record struct RateInterval(long Converted, long Started, double 
 
     public string Describe() => Started == 0
         ? "no sessions"
-        : FormattableString.Invariant($"{Rate:P1} (95 % interval {Low:P1}–{High:P1}, {Converted} of {Started})");
+        : FormattableString.Invariant($"{Percent(Rate)} (95 % interval {Percent(Low)}–{Percent(High)}, {Converted} of {Started})");
+
+    private static string Percent(double value) => (value * 100).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%";
 }
 
 /// <summary>The five funnel steps the console charts, in order.</summary>

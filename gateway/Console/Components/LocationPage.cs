@@ -27,6 +27,12 @@ public abstract class LocationPage : ComponentBase
 
     public bool Denied { get; private set; }
 
+    /// <summary>
+    /// Whether the page may render its content: the location was checked and <see cref="Load"/> finished. The renderer
+    /// draws once while loading still awaits; that draw shows nothing.
+    /// </summary>
+    public bool Ready { get; private set; }
+
     public ApiClient Client => HttpContext.GetApiClient();
 
     public ILocationGrain LocationGrain => Grains.Grain<ILocationGrain>(Location.ToString());
@@ -36,16 +42,21 @@ public abstract class LocationPage : ComponentBase
         if (ConsoleLocations.Resolve(HttpContext, PosSystemId, LocationId) is not { } location)
         {
             Denied = true;
-            HttpContext.Response.StatusCode = StatusCodes.Status404NotFound;
+            Ready = true;
+            NotFound();
             return;
         }
 
         Location = location;
         await Load();
+        Ready = true;
     }
 
     /// <summary>Reads what the page shows; runs only for a location the admin may manage, before a posted form's handler.</summary>
     protected abstract Task Load();
+
+    /// <summary>Answers 404 with the console's "not found" page (the router's NotFoundPage).</summary>
+    protected void NotFound() => Navigation.NotFound();
 
     protected string PathOf(string page = "") => ConsoleLocations.Path(Location, page);
 
