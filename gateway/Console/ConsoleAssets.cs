@@ -74,6 +74,7 @@ internal static class ConsoleAssets
           table.wide thead { display: none; }
           table.wide tr { display: block; border-bottom: 2px solid var(--line); padding: .3rem 0; }
           table.wide td, table.wide th { display: block; border: 0; padding: .1rem .2rem; }
+          table.wide td.actions { display: flex; align-items: center; gap: .6rem; }
         }
         """;
 
