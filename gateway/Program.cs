@@ -7,6 +7,7 @@ using Widgets.Gateway.Demo;
 using Widgets.Gateway.Hosting;
 using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
+using Widgets.Gateway.OperatorConsole;
 using Widgets.Gateway.Ops;
 using Widgets.Gateway.Pos;
 using Widgets.Gateway.Telemetry;
@@ -28,6 +29,7 @@ return StartupRefusedException.Guard(() =>
     builder.Services.AddSingleton<RecipientParser>();
     builder.Services.AddWidgetsListings(builder.Configuration);
     builder.Services.AddWidgetsOpenApi();
+    builder.AddConsole();
     if (!DocumentGeneration.IsActive)
     {
         builder.Services.AddStartupWarmUp();
@@ -57,6 +59,7 @@ return StartupRefusedException.Guard(() =>
     app.MapConsentEndpoints();
     app.MapOperationsEndpoints();
     app.MapGatewayMetrics();
+    app.MapConsole();
 
     app.Run();
 });

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using Widgets.Analytics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Widgets.Gateway.Http;
 
@@ -53,13 +51,9 @@ public static class AnalyticsEndpoints
             return Problems.Field("format", "Use json or csv.");
         }
 
-        var location = scope.Location;
-        var perDay = await Task.WhenAll(Days(days).Select(d => grains.Grain<IWidgetStatsGrain>(GrainKeys.LocationDay(location, d)).GetRows()));
-        var names = (await grains.Grain<ILocationGrain>(location.ToString()).GetWidgets()).ToDictionary(w => w.Id, w => w.Name);
-        var stats = Aggregate(perDay.SelectMany(r => r).Where(r => onlyWidget is null || r.WidgetId == onlyWidget), names);
-        var response = new StatsResponse(days.From, days.To, stats);
+        var response = await StatsReport.Load(grains, scope.Location, days.From, days.To, onlyWidget);
         return format == "csv"
-            ? TypedResults.Text(ToCsv(response), "text/csv; charset=utf-8")
+            ? TypedResults.Text(StatsReport.StatsCsv(response), "text/csv; charset=utf-8")
             : Envelope.Ok(response);
     }
 
@@ -72,58 +66,7 @@ public static class AnalyticsEndpoints
             return badRange;
         }
 
-        var perDay = await Task.WhenAll(Days(days).Select(d => grains.Grain<IConversionLogGrain>(GrainKeys.LocationDay(scope.Location, d)).List()));
-        return Envelope.Ok<IReadOnlyList<ConversionRecord>>(perDay.SelectMany(r => r).OrderBy(r => r.At).ToList());
-    }
-
-    private static List<WidgetStats> Aggregate(IEnumerable<CounterRow> rows, Dictionary<int, string> names) =>
-        rows.GroupBy(r => r.WidgetId).OrderBy(g => g.Key).Select(widget =>
-        {
-            var total = Sum(widget);
-            var terminals = widget.Where(r => r.TerminalId.Length > 0).GroupBy(r => r.TerminalId).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(t => (t.Key, Counts: Sum(t)))
-                .Select(t => new TerminalStats(t.Key, t.Counts.Listed, t.Counts.Started, t.Counts.QrShown, t.Counts.MessagesSent, t.Counts.Scanned, t.Counts.Converted, t.Counts.TimedOut, t.Counts.Cancelled, t.Counts.ConversionRate))
-                .ToList();
-            return new WidgetStats(widget.Key, names.GetValueOrDefault(widget.Key, ""), total.Listed, total.Started, total.QrShown, total.MessagesSent, total.Scanned, total.Converted, total.TimedOut, total.Cancelled, total.ConversionRate, terminals);
-        }).ToList();
-
-    private static CounterSet Sum(IEnumerable<CounterRow> rows)
-    {
-        var sum = new long[Enum.GetValues<WidgetCounter>().Length];
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < Math.Min(sum.Length, row.Counts.Length); i++)
-            {
-                sum[i] += row.Counts[i];
-            }
-        }
-
-        return CounterSet.From(sum);
-    }
-
-    private static string ToCsv(StatsResponse stats)
-    {
-        var csv = new StringBuilder("widgetId,name,terminalId,listed,started,qrShown,messagesSent,scanned,converted,timedOut,cancelled,conversionRate\n");
-        foreach (var w in stats.Widgets)
-        {
-            csv.AppendLine(Row(w.WidgetId, w.Name, "", w.Listed, w.Started, w.QrShown, w.MessagesSent, w.Scanned, w.Converted, w.TimedOut, w.Cancelled, w.ConversionRate));
-            foreach (var t in w.Terminals)
-            {
-                csv.AppendLine(Row(w.WidgetId, w.Name, t.TerminalId, t.Listed, t.Started, t.QrShown, t.MessagesSent, t.Scanned, t.Converted, t.TimedOut, t.Cancelled, t.ConversionRate));
-            }
-        }
-
-        return csv.ToString();
-    }
-
-    private static string Row(int id, string name, string terminal, params object[] values) =>
-        string.Join(',', new object[] { id, CsvField(name), CsvField(terminal) }.Concat(values).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
-
-    /// <summary>Quotes a text field and defuses spreadsheet formulas an operator-supplied name could carry.</summary>
-    private static string CsvField(string value)
-    {
-        var safe = value.Length > 0 && "=+-@\t\r".Contains(value[0]) ? "'" + value : value;
-        return $"\"{safe.Replace("\"", "\"\"")}\"";
+        return Envelope.Ok(await StatsReport.Conversions(grains, scope.Location, days.From, days.To));
     }
 
     private static ((DateOnly From, DateOnly To) Days, ProblemHttpResult? Problem) DayRange(string? from, string? to, TimeProvider clock)
@@ -147,7 +90,4 @@ public static class AnalyticsEndpoints
         day = today;
         return string.IsNullOrEmpty(value) || DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
     }
-
-    private static IEnumerable<DateOnly> Days((DateOnly From, DateOnly To) range) =>
-        Enumerable.Range(0, range.To.DayNumber - range.From.DayNumber + 1).Select(range.From.AddDays);
 }

@@ -36,30 +36,17 @@ public static class ClientEndpoints
         return app;
     }
 
-    private static async Task<Results<Created<DataEnvelope<ClientDto>>, ProblemHttpResult>> Create(JsonBody<CreateClientRequest> request, IGrainFactory grains,
-        ApiClientCache cache)
+    private static async Task<Results<Created<DataEnvelope<ClientDto>>, ProblemHttpResult>> Create(JsonBody<CreateClientRequest> request, ClientRegistry registry)
     {
-        var body = request.Body;
-        var secret = ClientSecrets.Generate();
-        var created = await grains.Grain<IApiClientGrain>(body.ClientId!).Register(body.ToRegistration(ClientSecrets.Hash(secret)), replace: false);
-        // A client of the same id may have been cached here before it was deleted: this gateway forgets it now.
-        cache.Forget(body.ClientId!);
+        var (created, secret) = await registry.Create(request.Body);
         return created.IsSuccess
-            ? Envelope.Created($"/v2/admin/clients/{body.ClientId}", ClientDto.From(created.Value!, secret))
+            ? Envelope.Created($"/v2/admin/clients/{request.Body.ClientId}", ClientDto.From(created.Value!, secret))
             : Problems.From(created);
     }
 
-    private static async Task<Ok<DataEnvelope<List<ClientDto>>>> List(IGrainFactory grains)
-    {
-        var ids = await grains.Grain<IClientDirectoryGrain>(GrainKeys.ClientDirectory).List();
-        var clients = await Task.WhenAll(ids.Select(id => grains.Grain<IApiClientGrain>(id).Get()));
-        return Envelope.Ok(clients.OfType<ApiClient>().Select(c => ClientDto.From(c)).ToList());
-    }
+    private static async Task<Ok<DataEnvelope<List<ClientDto>>>> List(ClientRegistry registry) =>
+        Envelope.Ok((await registry.List()).Select(c => ClientDto.From(c)).ToList());
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string clientId, IGrainFactory grains, ApiClientCache cache)
-    {
-        var revoked = LocationKey.IsValidId(clientId) && await grains.Grain<IApiClientGrain>(clientId).Revoke();
-        cache.Forget(clientId);
-        return revoked ? TypedResults.NoContent() : Problems.Of(ProblemCodes.ClientNotFound, $"No client '{clientId}'.");
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string clientId, ClientRegistry registry) =>
+        await registry.Revoke(clientId) ? TypedResults.NoContent() : Problems.Of(ProblemCodes.ClientNotFound, $"No client '{clientId}'.");
 }

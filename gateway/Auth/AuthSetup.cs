@@ -23,6 +23,7 @@ public static class AuthSetup
         services.AddSingleton<ApiClientCache>();
         services.AddSingleton<ClientCredentials>();
         services.AddSingleton<SignInLimiter>();
+        services.AddSingleton<Admin.ClientRegistry>();
         services.AddSingleton(_ => new CachingTokenHandler(new JsonWebTokenHandler { MapInboundClaims = false }));
 
         services.AddAuthentication(SelectorScheme)

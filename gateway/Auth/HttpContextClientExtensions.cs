@@ -13,6 +13,9 @@ public static class HttpContextClientExtensions
     public static ApiClient GetApiClient(this HttpContext context) =>
         context.Items[ItemKey] as ApiClient ?? throw new InvalidOperationException("No authenticated client on this request.");
 
+    /// <summary>The authenticated client, or null on a request no client signed (the console's sign-in page).</summary>
+    public static ApiClient? FindApiClient(this HttpContext context) => context.Items[ItemKey] as ApiClient;
+
     /// <summary>Whether the space-separated scope claim lists <paramref name="scope"/>; runs on every authorized request, so it splits without allocating.</summary>
     public static bool HasScope(this ClaimsPrincipal user, string scope)
     {

@@ -4,14 +4,15 @@ using Widgets.Gateway.Http;
 
 namespace Widgets.Gateway.Auth;
 
-/// <summary>Answers a refused request with problem+json instead of an empty 401/403.</summary>
+/// <summary>Answers a refused API request with problem+json instead of an empty 401/403.</summary>
 public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler fallback = new();
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
-        if (result.Succeeded)
+        // The console is for people: a refused page redirects to its sign-in form (the cookie scheme's challenge).
+        if (result.Succeeded || policy.AuthenticationSchemes.Contains(OperatorConsole.ConsoleAuth.Scheme))
         {
             await fallback.HandleAsync(next, context, policy, result);
             return;
