@@ -9,6 +9,7 @@ using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Ops;
 using Widgets.Gateway.Pos;
+using Widgets.Gateway.Screen;
 using Widgets.Hosting;
 
 // A start-up refusal (a setting to change) is printed with the fix and exits 1, not as a stack trace.
@@ -21,6 +22,7 @@ return StartupRefusedException.Guard(() =>
     RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
     builder.Services.AddWidgetsAuth();
     builder.Services.AddWidgetsLinks();
+    builder.Services.AddSingleton<TerminalScreenFeeds>();
     builder.Services.AddSingleton<TwilioSignature>();
     builder.Services.AddSingleton<LandingCsrf>();
     builder.Services.AddSingleton<RecipientParser>();
@@ -51,6 +53,7 @@ return StartupRefusedException.Guard(() =>
     app.MapAnalyticsEndpoints();
     app.MapClientEndpoints();
     app.MapCustomerPages();
+    app.MapScreenEndpoints();
     app.MapConsentEndpoints();
     app.MapOperationsEndpoints();
 

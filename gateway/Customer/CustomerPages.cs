@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Widgets.Gateway.Customer.Texts;
 using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Pos;
@@ -107,9 +108,10 @@ public static class CustomerPages
             return PageLayout.Expired(PageKind.Landing);
         }
 
+        var texts = await TextsOf(grains, view.Location);
         return view.Converted
-            ? LandingResults.Converted(view.Widget.Type, view.Profile.FirstName, view.CouponCode, again: true)
-            : LandingPage.Form(view, LandingInput.Prefill(view.Profile), Empty, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status200OK);
+            ? LandingResults.Converted(view.Widget.Type, null, view.CouponCode, again: true, texts)
+            : LandingPage.Form(view, LandingInput.Prefill(view), Empty, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status200OK, texts);
     }
 
     private static async Task<IResult> Submit(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, RecipientParser parser, LandingCsrf csrf)
@@ -119,47 +121,55 @@ public static class CustomerPages
             return PageLayout.Expired(PageKind.Landing);
         }
 
+        var session = grains.Grain<IWidgetSessionGrain>(sessionId);
         var (input, status) = await LandingForm.Read(context.Request);
         if (input is null)
         {
-            return LandingPage.Unreadable(status);
+            return LandingPage.Unreadable(status, await TextsOfSession(grains, session));
         }
 
         if (!csrf.IsValid(context, sessionId, input.Csrf))
         {
-            return LandingPage.Unreadable(StatusCodes.Status403Forbidden);
+            return LandingPage.Unreadable(StatusCodes.Status403Forbidden, await TextsOfSession(grains, session));
         }
 
         // Opening is idempotent once scanned; it gives the widget the form belongs to.
-        var session = grains.Grain<IWidgetSessionGrain>(sessionId);
         if ((await session.OpenLanding()).Value is not { } view)
         {
             return PageLayout.Expired(PageKind.Landing);
         }
 
+        var texts = await TextsOf(grains, view.Location);
         if (view.Converted)
         {
-            return LandingResults.Converted(view.Widget.Type, view.Profile.FirstName, view.CouponCode, again: true);
+            return LandingResults.Converted(view.Widget.Type, null, view.CouponCode, again: true, texts);
         }
 
-        var (submission, errors) = LandingForm.Validate(view.Widget.Type, input, parser);
+        var (submission, errors) = LandingForm.Validate(view.Widget.Type, input, parser, texts);
         if (errors.Count > 0)
         {
-            return LandingPage.Form(view, input, errors, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status400BadRequest);
+            return LandingPage.Form(view, input, errors, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status400BadRequest, texts);
         }
 
         var submitted = await session.SubmitLanding(submission);
         return submitted switch
         {
             { IsSuccess: true, Value: { } receipt } =>
-                LandingResults.Converted(receipt.Type, submission.FirstName ?? view.Profile.FirstName, receipt.CouponCode, receipt.AlreadyConverted),
-            { Error: DomainError.AlreadyEntered } => LandingResults.AlreadyEntered(),
-            { Error: DomainError.CouponsExhausted } => LandingResults.CouponsExhausted(),
-            { Error: DomainError.SessionNotFound } => PageLayout.Expired(PageKind.Landing),
-            _ => LandingPage.Form(view, input, submitted.Errors ?? new Dictionary<string, string[]> { [""] = [submitted.Detail ?? "Please try again."] },
-                Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status400BadRequest),
+                LandingResults.Converted(receipt.Type, submission.FirstName, receipt.CouponCode, receipt.AlreadyConverted, texts),
+            { Error: DomainError.AlreadyEntered } => LandingResults.AlreadyEntered(texts),
+            { Error: DomainError.CouponsExhausted } => LandingResults.CouponsExhausted(texts),
+            { Error: DomainError.SessionNotFound } => PageLayout.Expired(PageKind.Landing, texts),
+            _ => LandingPage.Form(view, input, submitted.Errors ?? new Dictionary<string, string[]> { [""] = [submitted.Detail ?? texts.Landing.TryAgain] },
+                Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status400BadRequest, texts),
         };
     }
+
+    /// <summary>The built-in texts in the language of the location's settings.</summary>
+    internal static async Task<CustomerTexts> TextsOf(IGrainFactory grains, LocationKey location) =>
+        CustomerTexts.For((await grains.Grain<ILocationGrain>(location.ToString()).GetSettings()).Locale);
+
+    private static async Task<CustomerTexts> TextsOfSession(IGrainFactory grains, IWidgetSessionGrain session) =>
+        await session.GetView() is { } view ? await TextsOf(grains, view.Location) : CustomerTexts.For(null);
 
     private static readonly IReadOnlyDictionary<string, string[]> Empty = new Dictionary<string, string[]>();
 

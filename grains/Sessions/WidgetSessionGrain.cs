@@ -282,6 +282,7 @@ public sealed class WidgetSessionGrain(
             Profile = Session.Profile,
             Converted = Session.ConvertedAt is not null,
             CouponCode = Session.CouponCode,
+            Ended = !IsActive,
         });
     }
 
