@@ -56,6 +56,6 @@ public static class ScreenAssets
     }
 
     private static string Svg(string paths) =>
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 64 64\" fill=\"none\" stroke=\"#fff\" stroke-width=\"3.5\" "
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" viewBox=\"0 0 64 64\" fill=\"none\" stroke=\"#fff\" stroke-width=\"3.5\" "
         + "stroke-linecap=\"round\" stroke-linejoin=\"round\">" + paths + "</svg>";
 }
