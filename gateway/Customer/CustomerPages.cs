@@ -3,6 +3,7 @@ using Widgets.Gateway.Customer.Texts;
 using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Pos;
+using Widgets.Gateway.Screen;
 
 namespace Widgets.Gateway.Customer;
 
@@ -25,6 +26,12 @@ public static class CustomerPages
             .WithResponseContent(404, "text/html", "The link expired or was tampered with: a page that says so.");
         screen.MapGet("/state", State).WithName("screenState")
             .WithSummary("The session's state as the screen page shows it")
+            .ProducesProblems(ProblemCodes.LinkExpired);
+        screen.MapGet("/events", SessionEvents).WithName("screenEvents")
+            .WithSummary("Follow the session's state as the screen page shows it")
+            .WithDescription("A `text/event-stream` of `state` events, each the session's state as `/state` answers it (data: a JSON object), first the current one, "
+                + "then one per change; `heartbeat` events every 15 s. The screen page follows it instead of polling.")
+            .WithResponseContent(200, "text/event-stream", "The session's state events.")
             .ProducesProblems(ProblemCodes.LinkExpired);
         screen.MapGet("/qr.png", QrPng).WithName("qrCodePng")
             .WithSummary("The session's QR code as PNG")
@@ -66,7 +73,63 @@ public static class CustomerPages
         }
 
         var self = $"{context.Request.PathBase}/s/{token}";
-        return ScreenPage.Render(view, clock.GetUtcNow(), $"{self}/qr.svg", $"{self}/state");
+        var texts = await grains.Grain<IWidgetSessionGrain>(view.SessionId).GetView() is { } session ? await TextsOf(grains, session.Location) : CustomerTexts.For(null);
+        return ScreenPage.Render(view, clock.GetUtcNow(), $"{self}/qr.svg", $"{self}/events", texts);
+    }
+
+    /// <summary>
+    /// The session's state, pushed: woken by the session's terminal feed (the one the terminal's screens share), and
+    /// re-read at every heartbeat too, so a late conversion after the terminal moved on still reaches the page.
+    /// </summary>
+    private static async Task<IResult> SessionEvents(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TerminalScreenFeeds feeds, TimeProvider clock)
+    {
+        var session = tokens.Verify(LinkKind.Screen, token) is { } sessionId ? grains.Grain<IWidgetSessionGrain>(sessionId) : null;
+        var view = session is null ? null : await session.GetView();
+        if (session is null || view is null)
+        {
+            return Problems.Of(ProblemCodes.LinkExpired);
+        }
+
+        var feed = await feeds.Join(new ScreenAddress(view.Location, view.TerminalId, 0));
+        context.Response.RegisterForDispose(new FeedLease(feeds, feed));
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        return TypedResults.ServerSentEvents(FollowSession(session, feed, clock, context.RequestAborted));
+    }
+
+    private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<string>> FollowSession(
+        IWidgetSessionGrain session, TerminalScreenFeed feed, TimeProvider clock, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken aborted)
+    {
+        string? shown = null;
+        while (!aborted.IsCancellationRequested)
+        {
+            var changed = feed.Changed;
+            if (await session.GetScreen() is not { } view)
+            {
+                yield break;
+            }
+
+            var state = ScreenState.From(view, clock.GetUtcNow());
+            var json = System.Text.Json.JsonSerializer.Serialize(state, WidgetsJson.Options);
+            var id = $"{state.State}.{state.Scanned}.{state.Converted}.{state.ExpiresAt.ToUnixTimeMilliseconds()}";
+            if (id != shown)
+            {
+                yield return new System.Net.ServerSentEvents.SseItem<string>(json, "state") { EventId = id, ReconnectionInterval = shown is null ? TimeSpan.FromSeconds(2) : null };
+                shown = id;
+            }
+            else
+            {
+                yield return new System.Net.ServerSentEvents.SseItem<string>(json, "heartbeat");
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(15), clock, wait.Token));
+            wait.Cancel();
+        }
+    }
+
+    private sealed class FeedLease(TerminalScreenFeeds feeds, TerminalScreenFeed feed) : IDisposable
+    {
+        public void Dispose() => feeds.Leave(feed);
     }
 
     private static async Task<Results<Ok<DataEnvelope<ScreenState>>, ProblemHttpResult>> State(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TimeProvider clock)
