@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Mvc;
 using Widgets.Clients;
 using Widgets.Gateway.Admin;
 using Widgets.Gateway.Auth;
@@ -23,8 +22,11 @@ public sealed record CarouselRequest([property: Required] string? PosLocationId,
     }
 }
 
-/// <summary>The terminal's screen link; <c>expiresAt</c> is null: the link lives until the operator revokes it.</summary>
-public sealed record CarouselResponse(string Url, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? ExpiresAt);
+/// <summary>
+/// The terminal's screen link. <c>expiresAt</c> (ClearLine's field; an ISO 8601 time for a link that expires) is null:
+/// screen links live until the operator revokes them. A string, so the document can say "string or null".
+/// </summary>
+public sealed record CarouselResponse(string Url, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? ExpiresAt);
 
 /// <summary>The terminal's screen generation after a revocation.</summary>
 public sealed record ScreenRevoked(string TerminalId, int Generation);
@@ -95,7 +97,7 @@ public static class ScreenEndpoints
                 + "Only the screen's own page may call it: same origin, and its `X-Screen-Start` token.")
             .WithRequestHeader("X-Screen-Start", "The token the screen page carries (data-start-token).")
             .ProducesProblems(ProblemCodes.ValidationFailed, ProblemCodes.InvalidJson, ProblemCodes.UnsupportedMediaType, ProblemCodes.PayloadTooLarge,
-                ScreenNotPaired, StartForbidden, ProblemCodes.TerminalNotFound, ProblemCodes.WidgetNotFound);
+                ScreenNotPaired, StartForbidden, ProblemCodes.WidgetNotFound);
         app.MapScreenAssets();
         return app;
     }
@@ -151,8 +153,9 @@ public static class ScreenEndpoints
     }
 
     private static async Task<IResult> Events(
-        string token, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, HttpContext context, ScreenTokens tokens, TerminalScreenFeeds feeds, TimeProvider clock)
+        string token, HttpContext context, ScreenTokens tokens, TerminalScreenFeeds feeds, TimeProvider clock)
     {
+        var lastEventId = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 and <= 200 } id ? id : null;
         context.Response.Headers["X-Accel-Buffering"] = "no";
         if (tokens.Verify(token) is not { } screen)
         {
