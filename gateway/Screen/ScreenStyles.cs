@@ -18,6 +18,9 @@ internal static class ScreenStyles
         .terminal .bar{background:var(--track)}.terminal .bar span{background:var(--primary)}
         .terminal .qr{box-shadow:0 0 0 .8vh var(--primary),0 2vh 6vh rgba(0,0,0,.25)}
         .terminal .qr img{width:min(74vh,46vw)}
+        .terminal .icon-info{color:var(--primary)}
+        .terminal .copy h1{font-size:clamp(2rem,min(8vh,5vw),6rem)}
+        .terminal .copy p{font-size:clamp(1.1rem,min(4vh,2.6vw),3rem)}
         .idle{height:100vh;display:flex;flex-direction:column;padding:4vh 6vw}
         .brand{display:flex;align-items:center;gap:2vw;min-height:8vh;font-weight:800;font-size:clamp(1.2rem,3.2vh,2.4rem)}
         .brand .logo{height:9vh;max-width:30vw;object-fit:contain}
@@ -41,6 +44,7 @@ internal static class ScreenStyles
           .slide h1{font-size:clamp(1.8rem,7vw,6rem)}.slide p{font-size:clamp(1.1rem,3.6vw,3rem)}
           .tap{font-size:clamp(1.1rem,4vw,2.6rem)}
           .terminal .qr img{width:76vw}
+          .terminal .copy h1{font-size:clamp(2rem,7vw,6rem)}.terminal .copy p{font-size:clamp(1.1rem,3.6vw,3rem)}
           .brand{justify-content:center}
         }
         """;

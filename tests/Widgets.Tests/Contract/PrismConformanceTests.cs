@@ -283,13 +283,12 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
         }
 
         Assert.Equal(400, (await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = -1 }, headers: fromPage)).Status);
-        await api.Send("terminalScreenStart", post, screen + "/start", null, PrismRecorder.Body("{\"widgetId\":"), fromPage);
         await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = s.LoyaltyId, pad = new string('x', 70 * 1024) }, headers: fromPage);
         Assert.Equal(404, (await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = 999999 }, headers: fromPage)).Status);
         var started = await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = s.LoyaltyId }, headers: fromPage);
         Assert.True(started.Status == 200, started.Text);
 
-        Assert.Equal(404, (await api.Json("revokeTerminalScreen", post, s.Admin("terminals/lane-404/screen/revoke"), s.AdminToken, new { })).Status);
+        Assert.Equal(404, (await api.Send("revokeTerminalScreen", post, s.Admin("terminals/lane-404/screen/revoke"), s.AdminToken, null)).Status);
         Assert.Equal(200, (await api.Send("revokeTerminalScreen", post, s.Admin("terminals/lane-6/screen/revoke"), s.AdminToken, null)).Status);
         Assert.Equal(404, (await api.Get("terminalScreenPage", screen)).Status);
         Assert.Equal(404, (await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = s.LoyaltyId }, headers: fromPage)).Status);

@@ -25,7 +25,7 @@ public sealed class ScreenLooksTests(GatewayFixture gateway, ChromiumFixture chr
         var location = await gateway.CreateLocationAsync();
         var widgetId = await location.IdleWidget("Join Rewards");
         await location.IdleWidget("Weekend deals", icon: "/icons/demo/promotion.svg");
-        await location.PutSettings(new { selfStart = true, brand = new { name = "Corner Market", logoUrl = "/icons/demo/coupon.svg", primaryColor = "#1F4FD1", backgroundColor = "#FFFFFF" } });
+        await location.PutSettings(new { selfStart = true, brand = new { name = "Corner Market", primaryColor = "#1F4FD1", backgroundColor = "#FFFFFF" } });
         await using var display = await chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
         var page = await display.NewPageAsync();
         var url = await location.Carousel();
