@@ -32,7 +32,7 @@ public static class CustomerPages
             .WithDescription("A `text/event-stream` of `state` events, each the session's state as `/state` answers it (data: a JSON object), first the current one, "
                 + "then one per change; `heartbeat` events every 15 s. The screen page follows it instead of polling.")
             .WithResponseContent(200, "text/event-stream", "The session's state events.")
-            .ProducesProblems(ProblemCodes.LinkExpired);
+            .ProducesProblems(ProblemCodes.LinkExpired, ProblemCodes.Unavailable);
         screen.MapGet("/qr.png", QrPng).WithName("qrCodePng")
             .WithSummary("The session's QR code as PNG")
             .WithResponseContent(200, "image/png", "The QR code encoding the landing URL.")
@@ -90,7 +90,18 @@ public static class CustomerPages
             return Problems.Of(ProblemCodes.LinkExpired);
         }
 
-        var feed = await feeds.Join(new ScreenAddress(view.Location, view.TerminalId, 0));
+        TerminalScreenFeed feed;
+        try
+        {
+            feed = await feeds.Join(new ScreenAddress(view.Location, view.TerminalId, 0));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            context.RequestServices.GetRequiredService<ILogger<TerminalScreenFeeds>>()
+                .LogWarning(ex, "The feed of terminal {Terminal} could not start; the session page retries", view.TerminalId);
+            return Problems.Of(ProblemCodes.Unavailable, "The session's feed is not reachable right now; the page reconnects by itself.");
+        }
+
         context.Response.RegisterForDispose(new FeedLease(feeds, feed));
         context.Response.Headers["X-Accel-Buffering"] = "no";
         return TypedResults.ServerSentEvents(FollowSession(session, feed, clock, context.RequestAborted));

@@ -90,7 +90,8 @@ public static class ScreenEndpoints
                 + "then one per change; `heartbeat` events (data: the server time) every 15 s; `unpaired` (then the stream ends) when the link is revoked. "
                 + "Every `state` event has an `id:`; the first event carries a `retry:` hint.")
             .WithRequestHeader("Last-Event-ID", "The id of the last `state` event the screen showed; its state is not sent again.")
-            .WithResponseContent(200, "text/event-stream", "The screen's events; `state` data is a JSON object {view, sessionId, headline, body, expiresAt, qr}.");
+            .WithResponseContent(200, "text/event-stream", "The screen's events; `state` data is a JSON object {view, sessionId, headline, body, expiresAt, qr}.")
+            .ProducesProblems(ProblemCodes.Unavailable);
         screen.MapPost("/start", Start).WithName("terminalScreenStart")
             .WithSummary("Start a widget from the idle screen (self-start)")
             .WithDescription("Tapping a widget on the idle screen, when the location's `selfStart` is on. Starts a session on this terminal exactly as `widget/start` does. "

@@ -19,7 +19,8 @@ public sealed class TerminalScreenTests(GatewayFixture gateway, ChromiumFixture 
     public async Task Screen_goes_from_the_idle_carousel_to_a_scannable_qr_on_a_pos_start_and_back_to_idle_after_the_timeout_without_reloading()
     {
         var location = await gateway.CreateLocationAsync();
-        var widgetId = await location.IdleWidget("Rewards club", timeoutSeconds: 3);
+        // Long enough that the scan lands before the timeout on a busy machine; short enough to wait for.
+        var widgetId = await location.IdleWidget("Rewards club", timeoutSeconds: 10);
         await location.IdleWidget("Weekend deals", icon: "/icons/demo/promotion.svg");
         var url = await location.Carousel();
         Assert.Equal(url, await location.Carousel());
