@@ -11,6 +11,7 @@ using Widgets.Gateway.OperatorConsole;
 using Widgets.Gateway.Ops;
 using Widgets.Gateway.Pos;
 using Widgets.Gateway.Telemetry;
+using Widgets.Gateway.Screen;
 using Widgets.Hosting;
 
 // A start-up refusal (a setting to change) is printed with the fix and exits 1, not as a stack trace.
@@ -24,6 +25,7 @@ return StartupRefusedException.Guard(() =>
     RateLimits.AddWidgetsRateLimits(builder.Services, builder.Configuration);
     builder.Services.AddWidgetsAuth();
     builder.Services.AddWidgetsLinks();
+    builder.Services.AddSingleton<TerminalScreenFeeds>();
     builder.Services.AddSingleton<TwilioSignature>();
     builder.Services.AddSingleton<LandingCsrf>();
     builder.Services.AddSingleton<RecipientParser>();
@@ -56,6 +58,7 @@ return StartupRefusedException.Guard(() =>
     app.MapPrivacyEndpoints();
     app.MapClientEndpoints();
     app.MapCustomerPages();
+    app.MapScreenEndpoints();
     app.MapConsentEndpoints();
     app.MapOperationsEndpoints();
     app.MapGatewayMetrics();

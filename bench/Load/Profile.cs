@@ -25,7 +25,10 @@ public sealed record Profile(
     int FreshStartConnections,
     int FreshStartWindows,
     int RssLoadSeconds,
-    int RssIdleSeconds)
+    int RssIdleSeconds,
+    int Screens,
+    int ScreensLatencySamples,
+    int ScreensSettleSeconds)
 {
     public static readonly Profile Full = new(
         Name: "full",
@@ -51,7 +54,10 @@ public sealed record Profile(
         FreshStartConnections: 64,
         FreshStartWindows: 10,
         RssLoadSeconds: 30,
-        RssIdleSeconds: 60);
+        RssIdleSeconds: 60,
+        Screens: 10_000,
+        ScreensLatencySamples: 500,
+        ScreensSettleSeconds: 10);
 
     public static readonly Profile Smoke = new(
         Name: "smoke",
@@ -77,5 +83,8 @@ public sealed record Profile(
         FreshStartConnections: 16,
         FreshStartWindows: 2,
         RssLoadSeconds: 2,
-        RssIdleSeconds: 3);
+        RssIdleSeconds: 3,
+        Screens: 300,
+        ScreensLatencySamples: 30,
+        ScreensSettleSeconds: 2);
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Widgets.Bench;
 
 // Widgets benchmark. Usually started by bench/run.sh, which builds everything in Release first.
-//   run [--smoke] [--only list,token,flow,catalogue,store,timeouts,memory,fresh-start,rss,startup,cluster] [--targets baseline,embedded]
+//   run [--smoke] [--only list,token,flow,catalogue,store,timeouts,memory,fresh-start,rss,screens,startup,cluster] [--targets baseline,embedded]
 //       [--root DIR] [--out DIR] [--gateway-dll PATH] [--baseline-dll PATH] [--connections 1,16] [--duration SECONDS] [--sessions 10000,50000] [--catalogue 10000x20]
 //       [--targets external --url http://127.0.0.1:5080 --pid PID]   drive a service you started (e.g. to profile it)
 //   report --in results.json [--out DIR]          re-render report.md and chart.svg from saved results
@@ -117,7 +117,7 @@ void Log(string line)
 }
 
 var results = new Results { Profile = profile.Name, StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo("before") };
-var groups = options.Only ?? ["list", "token", "flow", "catalogue", "store", "timeouts", "memory", "fresh-start", "rss", "startup", "cluster"];
+var groups = options.Only ?? ["list", "token", "flow", "catalogue", "store", "timeouts", "memory", "fresh-start", "rss", "screens", "startup", "cluster"];
 var targets = options.Targets ?? ["baseline", "embedded"];
 if (!Wrk.Installed())
 {
@@ -235,6 +235,11 @@ foreach (var name in targets)
     {
         await Guard($"{name}: rss", () => scale.MemoryAfterLoad(name, scenarios));
     }
+
+    if (Has("screens") && name == "embedded")
+    {
+        await Guard($"{name}: screens", () => new ScreenScenario(profile, layout, results, Log).Run());
+    }
 }
 
 if (Has("telemetry"))
@@ -298,6 +303,7 @@ var errors = results.Load.Where(l => l.Failed + l.Skipped > 0).Select(l => $"{l.
     .Concat(results.Timeouts.Where(t => t.NotEnded > 0).Select(t => $"timeouts/{t.Target}: {t.NotEnded} sessions never ended"))
     .Concat(results.FreshStarts.Where(f => f.Windows.Any(w => w.Errors > 0)).Select(f => $"fresh-start/{f.Target}: {f.Windows.Sum(w => w.Errors)} errors"))
     .Concat(results.Rss.Where(r => r.Errors > 0).Select(r => $"rss/{r.Target}: {r.Errors} errors during the load run"))
+    .Concat(results.Screens.Where(r => r.Errors > 0).Select(r => $"screens/{r.Target}: {r.Errors} errors"))
     .ToList();
 foreach (var e in errors)
 {

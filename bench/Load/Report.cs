@@ -57,6 +57,7 @@ public static class Report
         Catalogue(md, r);
         Memory(md, r);
         Rss(md, r);
+        Screens(md, r);
         Timeouts(md, r);
         Startup(md, r);
         Parity(md, r);
@@ -296,6 +297,29 @@ public static class Report
             md.AppendLine(FormattableString.Invariant($"| {x.Target} | {x.ReadyBytes / 1e6:F0} | {x.SeededBytes / 1e6:F0} | {x.PeakBytes / 1e6:F0} | {x.LoadEndBytes / 1e6:F0} | ")
                 + string.Join(", ", x.IdleSamples.Select(s => FormattableString.Invariant($"{s[0]:F0}: {s[1] / 1e6:F0}")))
                 + FormattableString.Invariant($" | {x.ListPerSecond:F0} | {x.FlowPerSecond:F0} | {x.Errors} |"));
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Screens(StringBuilder md, Results r)
+    {
+        if (r.Screens.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## Terminal screens");
+        md.AppendLine();
+        md.AppendLine("A fresh embedded host, one terminal screen connected per terminal (`/t/{token}/events`, held open): VmRSS before and after they connect "
+            + "(each after a settle pause), and POS `widget/start` → that screen's `live` event, one start at a time with every screen connected. "
+            + "Targets: ≤ 12 KB per connected screen, p99 ≤ 50 ms.");
+        md.AppendLine();
+        md.AppendLine("| target | screens | connect s | RSS before MB | RSS connected MB | KB per screen | starts | p50 ms | p99 ms | max ms | errors |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var x in r.Screens)
+        {
+            md.AppendLine(FormattableString.Invariant($"| {x.Target} | {x.Screens} | {x.ConnectSeconds:F1} | {x.BeforeBytes / 1e6:F0} | {x.ConnectedBytes / 1e6:F0} | {x.BytesPerScreen / 1024:F1} | {x.Samples} | {x.P50Ms:F1} | {x.P99Ms:F1} | {x.MaxMs:F1} | {x.Errors} |"));
         }
 
         md.AppendLine();

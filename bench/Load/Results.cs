@@ -96,6 +96,8 @@ public sealed class Results
 
     public List<RssResult> Rss { get; set; } = [];
 
+    public List<ScreensResult> Screens { get; set; } = [];
+
     /// <summary>Sample responses per target and step, to check the baseline answers with the gateway's JSON.</summary>
     public Dictionary<string, Dictionary<string, string>> Samples { get; set; } = [];
 

@@ -13,7 +13,9 @@ internal static class CustomerHeaders
     /// </summary>
     public static void ForPage(HttpResponse response, string nonce, bool framable)
     {
-        var csp = $"default-src 'self'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; img-src 'self' data:; connect-src 'self'; "
+        // A screen may show the brand's logo and widget icons from an https address the operator configured.
+        var images = framable ? "'self' data: https:" : "'self' data:";
+        var csp = $"default-src 'self'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; img-src {images}; connect-src 'self'; "
             + "form-action 'self'; base-uri 'none'; object-src 'none'" + (framable ? "" : "; frame-ancestors 'none'");
         Common(response, csp);
         if (!framable)

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Widgets.Gateway.Customer.Texts;
 using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Pos;
+using Widgets.Gateway.Screen;
 
 namespace Widgets.Gateway.Customer;
 
@@ -25,6 +27,12 @@ public static class CustomerPages
         screen.MapGet("/state", State).WithName("screenState")
             .WithSummary("The session's state as the screen page shows it")
             .ProducesProblems(ProblemCodes.LinkExpired);
+        screen.MapGet("/events", SessionEvents).WithName("screenEvents")
+            .WithSummary("Follow the session's state as the screen page shows it")
+            .WithDescription("A `text/event-stream` of `state` events, each the session's state as `/state` answers it (data: a JSON object), first the current one, "
+                + "then one per change; `heartbeat` events every 15 s. The screen page follows it instead of polling.")
+            .WithResponseContent(200, "text/event-stream", "The session's state events.")
+            .ProducesProblems(ProblemCodes.LinkExpired, ProblemCodes.Unavailable);
         screen.MapGet("/qr.png", QrPng).WithName("qrCodePng")
             .WithSummary("The session's QR code as PNG")
             .WithResponseContent(200, "image/png", "The QR code encoding the landing URL.")
@@ -65,7 +73,74 @@ public static class CustomerPages
         }
 
         var self = $"{context.Request.PathBase}/s/{token}";
-        return ScreenPage.Render(view, clock.GetUtcNow(), $"{self}/qr.svg", $"{self}/state");
+        var texts = await grains.Grain<IWidgetSessionGrain>(view.SessionId).GetView() is { } session ? await TextsOf(grains, session.Location) : CustomerTexts.For(null);
+        return ScreenPage.Render(view, clock.GetUtcNow(), $"{self}/qr.svg", $"{self}/events", texts);
+    }
+
+    /// <summary>
+    /// The session's state, pushed: woken by the session's terminal feed (the one the terminal's screens share), and
+    /// re-read at every heartbeat too, so a late conversion after the terminal moved on still reaches the page.
+    /// </summary>
+    private static async Task<IResult> SessionEvents(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TerminalScreenFeeds feeds, TimeProvider clock)
+    {
+        var session = tokens.Verify(LinkKind.Screen, token) is { } sessionId ? grains.Grain<IWidgetSessionGrain>(sessionId) : null;
+        var view = session is null ? null : await session.GetView();
+        if (session is null || view is null)
+        {
+            return Problems.Of(ProblemCodes.LinkExpired);
+        }
+
+        TerminalScreenFeed feed;
+        try
+        {
+            feed = await feeds.Join(new ScreenAddress(view.Location, view.TerminalId, 0));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            context.RequestServices.GetRequiredService<ILogger<TerminalScreenFeeds>>()
+                .LogWarning(ex, "The feed of terminal {Terminal} could not start; the session page retries", view.TerminalId);
+            return Problems.Of(ProblemCodes.Unavailable, "The session's feed is not reachable right now; the page reconnects by itself.");
+        }
+
+        context.Response.RegisterForDispose(new FeedLease(feeds, feed));
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        return TypedResults.ServerSentEvents(FollowSession(session, feed, clock, context.RequestAborted));
+    }
+
+    private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<string>> FollowSession(
+        IWidgetSessionGrain session, TerminalScreenFeed feed, TimeProvider clock, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken aborted)
+    {
+        string? shown = null;
+        while (!aborted.IsCancellationRequested)
+        {
+            var changed = feed.Changed;
+            if (await session.GetScreen() is not { } view)
+            {
+                yield break;
+            }
+
+            var state = ScreenState.From(view, clock.GetUtcNow());
+            var json = System.Text.Json.JsonSerializer.Serialize(state, WidgetsJson.Options);
+            var id = $"{state.State}.{state.Scanned}.{state.Converted}.{state.ExpiresAt.ToUnixTimeMilliseconds()}";
+            if (id != shown)
+            {
+                yield return new System.Net.ServerSentEvents.SseItem<string>(json, "state") { EventId = id, ReconnectionInterval = shown is null ? TimeSpan.FromSeconds(2) : null };
+                shown = id;
+            }
+            else
+            {
+                yield return new System.Net.ServerSentEvents.SseItem<string>(json, "heartbeat");
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(15), clock, wait.Token));
+            wait.Cancel();
+        }
+    }
+
+    private sealed class FeedLease(TerminalScreenFeeds feeds, TerminalScreenFeed feed) : IDisposable
+    {
+        public void Dispose() => feeds.Leave(feed);
     }
 
     private static async Task<Results<Ok<DataEnvelope<ScreenState>>, ProblemHttpResult>> State(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TimeProvider clock)
@@ -107,9 +182,10 @@ public static class CustomerPages
             return PageLayout.Expired(PageKind.Landing);
         }
 
+        var texts = await TextsOf(grains, view.Location);
         return view.Converted
-            ? LandingResults.Converted(view.Widget.Type, view.Profile.FirstName, view.CouponCode, again: true)
-            : LandingPage.Form(view, LandingInput.Prefill(view.Profile), Empty, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status200OK);
+            ? LandingResults.Converted(view.Widget.Type, null, view.CouponCode, again: true, texts)
+            : LandingPage.Form(view, LandingInput.Prefill(view), Empty, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status200OK, texts);
     }
 
     private static async Task<IResult> Submit(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, RecipientParser parser, LandingCsrf csrf)
@@ -119,47 +195,55 @@ public static class CustomerPages
             return PageLayout.Expired(PageKind.Landing);
         }
 
+        var session = grains.Grain<IWidgetSessionGrain>(sessionId);
         var (input, status) = await LandingForm.Read(context.Request);
         if (input is null)
         {
-            return LandingPage.Unreadable(status);
+            return LandingPage.Unreadable(status, await TextsOfSession(grains, session));
         }
 
         if (!csrf.IsValid(context, sessionId, input.Csrf))
         {
-            return LandingPage.Unreadable(StatusCodes.Status403Forbidden);
+            return LandingPage.Unreadable(StatusCodes.Status403Forbidden, await TextsOfSession(grains, session));
         }
 
         // Opening is idempotent once scanned; it gives the widget the form belongs to.
-        var session = grains.Grain<IWidgetSessionGrain>(sessionId);
         if ((await session.OpenLanding()).Value is not { } view)
         {
             return PageLayout.Expired(PageKind.Landing);
         }
 
+        var texts = await TextsOf(grains, view.Location);
         if (view.Converted)
         {
-            return LandingResults.Converted(view.Widget.Type, view.Profile.FirstName, view.CouponCode, again: true);
+            return LandingResults.Converted(view.Widget.Type, null, view.CouponCode, again: true, texts);
         }
 
-        var (submission, errors) = LandingForm.Validate(view.Widget.Type, input, parser);
+        var (submission, errors) = LandingForm.Validate(view.Widget.Type, input, parser, texts);
         if (errors.Count > 0)
         {
-            return LandingPage.Form(view, input, errors, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status400BadRequest);
+            return LandingPage.Form(view, input, errors, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status400BadRequest, texts);
         }
 
         var submitted = await session.SubmitLanding(submission);
         return submitted switch
         {
             { IsSuccess: true, Value: { } receipt } =>
-                LandingResults.Converted(receipt.Type, submission.FirstName ?? view.Profile.FirstName, receipt.CouponCode, receipt.AlreadyConverted),
-            { Error: DomainError.AlreadyEntered } => LandingResults.AlreadyEntered(),
-            { Error: DomainError.CouponsExhausted } => LandingResults.CouponsExhausted(),
-            { Error: DomainError.SessionNotFound } => PageLayout.Expired(PageKind.Landing),
-            _ => LandingPage.Form(view, input, submitted.Errors ?? new Dictionary<string, string[]> { [""] = [submitted.Detail ?? "Please try again."] },
-                Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status400BadRequest),
+                LandingResults.Converted(receipt.Type, submission.FirstName, receipt.CouponCode, receipt.AlreadyConverted, texts),
+            { Error: DomainError.AlreadyEntered } => LandingResults.AlreadyEntered(texts),
+            { Error: DomainError.CouponsExhausted } => LandingResults.CouponsExhausted(texts),
+            { Error: DomainError.SessionNotFound } => PageLayout.Expired(PageKind.Landing, texts),
+            _ => LandingPage.Form(view, input, submitted.Errors ?? new Dictionary<string, string[]> { [""] = [submitted.Detail ?? texts.Landing.TryAgain] },
+                Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status400BadRequest, texts),
         };
     }
+
+    /// <summary>The built-in texts in the language of the location's settings.</summary>
+    internal static async Task<CustomerTexts> TextsOf(IGrainFactory grains, LocationKey location) =>
+        CustomerTexts.For((await grains.Grain<ILocationGrain>(location.ToString()).GetSettings()).Locale);
+
+    private static async Task<CustomerTexts> TextsOfSession(IGrainFactory grains, IWidgetSessionGrain session) =>
+        await session.GetView() is { } view ? await TextsOf(grains, view.Location) : CustomerTexts.For(null);
 
     private static readonly IReadOnlyDictionary<string, string[]> Empty = new Dictionary<string, string[]>();
 

@@ -6,7 +6,7 @@ namespace Widgets.Gateway.Customer;
 /// Renders form controls with their labels and error messages, remembering which fields it showed so the page can
 /// list any remaining errors at the top. Every value is HTML-encoded here.
 /// </summary>
-internal sealed class FormControls(IReadOnlyDictionary<string, string[]> errors)
+internal sealed class FormControls(IReadOnlyDictionary<string, string[]> errors, string optionalMark)
 {
     private readonly HashSet<string> shown = new(StringComparer.Ordinal);
     private int nextId;
@@ -69,7 +69,7 @@ internal sealed class FormControls(IReadOnlyDictionary<string, string[]> errors)
         return (" invalid", $"<span class=\"error\" id=\"{id}\">{Html.Encode(string.Join(" ", messages))}</span>", $" aria-invalid=\"true\" aria-describedby=\"{id}\"");
     }
 
-    private static string Optional(bool optional) => optional ? " <span class=\"optional\">(optional)</span>" : "";
+    private string Optional(bool optional) => optional ? $" <span class=\"optional\">{Html.Encode(optionalMark)}</span>" : "";
 
     private static string Required(bool required) => required ? " required" : "";
 }

@@ -10,7 +10,7 @@ internal enum PageKind
 }
 
 /// <summary>An HTML document with its status code; written with the customer security headers and a fresh CSP nonce.</summary>
-internal sealed class HtmlPage(int status, PageKind kind, string title, string body, string? script = null) : IResult
+internal sealed class HtmlPage(int status, PageKind kind, string title, string body, string? script = null, string lang = "en", string? scriptSrc = null, string? styles = null) : IResult
 {
     public int StatusCode => status;
 
@@ -26,7 +26,7 @@ internal sealed class HtmlPage(int status, PageKind kind, string title, string b
     private string Document(string nonce)
     {
         var html = new StringBuilder(8 * 1024)
-            .Append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<!doctype html>\n<html lang=\"").Append(Html.Encode(lang)).Append("\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1, viewport-fit=cover\">\n")
             .Append("<meta name=\"robots\" content=\"noindex, nofollow\">\n")
             .Append("<meta name=\"referrer\" content=\"no-referrer\">\n")
@@ -39,9 +39,18 @@ internal sealed class HtmlPage(int status, PageKind kind, string title, string b
         {
             // Without script the screen still follows the session, only slower.
             html.Append("<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>\n");
+            if (styles is not null)
+            {
+                html.Append("<style nonce=\"").Append(nonce).Append("\">").Append(styles).Append("</style>\n");
+            }
         }
 
         html.Append("</head>\n<body>\n").Append(body).Append('\n');
+        if (scriptSrc is not null)
+        {
+            html.Append("<script nonce=\"").Append(nonce).Append("\" src=\"").Append(Html.Encode(scriptSrc)).Append("\"></script>\n");
+        }
+
         if (script is not null)
         {
             html.Append("<script nonce=\"").Append(nonce).Append("\">").Append(script).Append("</script>\n");

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using Widgets.Gateway.Customer.Texts;
 using Widgets.Gateway.Http;
 using Widgets.Gateway.Pos;
 
@@ -69,33 +70,33 @@ internal static class LandingForm
     /// The submission for the session grain, keeping only the fields this widget type shows, with the contacts
     /// normalised (E.164 phone, plain email address); or the fields whose form is wrong.
     /// </summary>
-    public static (LandingSubmission Submission, Dictionary<string, string[]> Errors) Validate(WidgetType type, LandingInput input, RecipientParser parser)
+    public static (LandingSubmission Submission, Dictionary<string, string[]> Errors) Validate(WidgetType type, LandingInput input, RecipientParser parser, CustomerTexts texts)
     {
         var rules = WidgetTypes.For(type);
         var uses = rules.Landing;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (uses.Names)
         {
-            CheckLength(errors, "firstName", input.FirstName, WidgetLimits.MaxName);
-            CheckLength(errors, "lastName", input.LastName, WidgetLimits.MaxName);
+            CheckLength(errors, "firstName", input.FirstName, WidgetLimits.MaxName, texts);
+            CheckLength(errors, "lastName", input.LastName, WidgetLimits.MaxName, texts);
         }
 
         string? email = null, phone = null;
         if (uses.Email && input.Email.Length > 0 && (email = RecipientParser.NormalizeEmail(input.Email)) is null)
         {
-            errors["email"] = ["That doesn't look like an email address."];
+            errors["email"] = [texts.Landing.InvalidEmail];
         }
 
         if (uses.Phone && input.Phone.Length > 0 && (phone = parser.NormalizePhone(input.Phone)) is null)
         {
-            errors["phone"] = ["That doesn't look like a mobile number. Include the country code if it isn't a local number."];
+            errors["phone"] = [texts.Landing.InvalidPhone];
         }
 
         if (uses.Answers)
         {
             foreach (var (id, answer) in input.Answers)
             {
-                CheckLength(errors, AnswerPrefix + id, answer, WidgetLimits.MaxAnswer);
+                CheckLength(errors, AnswerPrefix + id, answer, WidgetLimits.MaxAnswer, texts);
             }
         }
 
@@ -106,18 +107,18 @@ internal static class LandingForm
             Email = email,
             Phone = phone,
             Consent = uses.Consent && input.Consent,
-            ConsentText = rules.ConsentIn("en"),
+            ConsentText = rules.ConsentIn(texts.Lang),
             AcceptRules = uses.Rules && input.AcceptRules,
             Answers = uses.Answers ? input.Answers : new Dictionary<string, string>(StringComparer.Ordinal),
         };
         return (submission, errors);
     }
 
-    private static void CheckLength(Dictionary<string, string[]> errors, string field, string value, int max)
+    private static void CheckLength(Dictionary<string, string[]> errors, string field, string value, int max, CustomerTexts texts)
     {
         if (value.Length > max)
         {
-            errors[field] = [$"At most {max} characters, please."];
+            errors[field] = [string.Format(System.Globalization.CultureInfo.InvariantCulture, texts.Landing.TooLong, max)];
         }
     }
 

@@ -1,6 +1,6 @@
 namespace Widgets.Gateway.Customer;
 
-/// <summary>The landing form's values as the customer typed them (or as the POS prefilled them), before validation.</summary>
+/// <summary>The landing form's values as the customer typed them (the first name possibly prefilled), before validation.</summary>
 internal sealed record LandingInput
 {
     public string FirstName { get; init; } = "";
@@ -13,11 +13,9 @@ internal sealed record LandingInput
 
     public IReadOnlyDictionary<string, string> Answers { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    public static LandingInput Prefill(CustomerProfile profile) => new()
-    {
-        FirstName = profile.FirstName ?? "",
-        LastName = profile.LastName ?? "",
-        Email = profile.CustomerEmail ?? "",
-        Phone = profile.CustomerPhone ?? "",
-    };
+    /// <summary>
+    /// What the form starts with: the first name the POS gave while the session runs, never a contact detail (the
+    /// landing link is on a public screen; the page shows a masked hint instead) and nothing once it ended.
+    /// </summary>
+    public static LandingInput Prefill(LandingView view) => view.Ended ? new() : new() { FirstName = view.Profile.FirstName ?? "" };
 }

@@ -1,55 +1,58 @@
 using System.Globalization;
+using Widgets.Gateway.Customer.Texts;
 using Widgets.Gateway.Http;
 
 namespace Widgets.Gateway.Customer;
 
 /// <summary>
-/// The customer-facing screen: the QR code, the widget's headline and a countdown. The server renders the current
-/// view; a small script polls the state URL every second and switches between live, scanned, thanks and ended.
+/// The customer-facing screen of one session: the QR code, the widget's headline and a countdown. The server renders
+/// the current view; a small script follows the session's state events (<c>/s/{token}/events</c>) and switches
+/// between live, scanned, thanks and ended — no polling.
 /// </summary>
 internal static class ScreenPage
 {
-    public static HtmlPage Render(ScreenView view, DateTimeOffset now, string qrUrl, string stateUrl)
+    public static HtmlPage Render(ScreenView view, DateTimeOffset now, string qrUrl, string eventsUrl, CustomerTexts texts)
     {
+        var t = texts.Screen;
         var state = ScreenState.From(view, now);
         var current = CurrentView(state);
         var headline = Html.Encode(view.Headline);
         var body = string.IsNullOrWhiteSpace(view.Body) ? "" : $"<p>{Html.Encode(view.Body)}</p>";
         var page = $"""
-            <main id="screen" data-state-url="{Html.Encode(stateUrl)}" data-state="{Json(state.State)}" data-expires-at="{Iso(state.ExpiresAt)}" data-server-time="{Iso(now)}" data-scanned="{Bool(state.Scanned)}" data-converted="{Bool(state.Converted)}">
+            <main id="screen" data-events-url="{Html.Encode(eventsUrl)}" data-state="{Json(state.State)}" data-expires-at="{Iso(state.ExpiresAt)}" data-server-time="{Iso(now)}" data-scanned="{Bool(state.Scanned)}" data-converted="{Bool(state.Converted)}">
             <section class="view" data-view="live"{Hidden(current, "live")}>
-              <div class="qr"><img src="{Html.Encode(qrUrl)}" alt="QR code: scan it with your phone's camera" width="600" height="600"></div>
+              <div class="qr"><img src="{Html.Encode(qrUrl)}" alt="{Html.Encode(t.QrAlt)}" width="600" height="600"></div>
               <div class="copy">
                 <h1>{headline}</h1>
                 {body}
-                <p class="hint">{Icons.Phone}<span>Point your phone's camera at the code</span></p>
-                {Timer()}
+                <p class="hint">{Icons.Phone}<span>{Html.Encode(t.ScanHint)}</span></p>
+                {Timer(t)}
               </div>
             </section>
             <section class="view" data-view="scanned"{Hidden(current, "scanned")}>
               <div class="big">{Icons.Phone}</div>
               <div class="copy">
-                <h1>Scanned — continue on your phone</h1>
+                <h1>{Html.Encode(t.ScannedTitle)}</h1>
                 <p>{headline}</p>
-                {Timer()}
+                {Timer(t)}
               </div>
             </section>
             <section class="center" data-view="thanks"{Hidden(current, "thanks")}>
-              {Icons.Check}<h1>Thanks!</h1><p>You're all set.</p>
+              {Icons.Check}<h1>{Html.Encode(t.ThanksTitle)}</h1><p>{Html.Encode(t.ThanksText)}</p>
             </section>
             <section class="center ended" data-view="ended"{Hidden(current, "ended")}>
-              {Icons.Clock}<h1>Session ended</h1><p>Thanks for stopping by.</p>
+              {Icons.Clock}<h1>{Html.Encode(t.EndedTitle)}</h1><p>{Html.Encode(t.EndedText)}</p>
             </section>
             </main>
             """;
-        return new HtmlPage(StatusCodes.Status200OK, PageKind.Screen, view.Headline, page, Script);
+        return new HtmlPage(StatusCodes.Status200OK, PageKind.Screen, view.Headline, page, Script, lang: texts.Lang);
     }
 
     private static string CurrentView(ScreenState s) =>
         s.Converted ? "thanks" : s.State != SessionState.Active ? "ended" : s.Scanned ? "scanned" : "live";
 
-    private static string Timer() =>
-        "<div class=\"timer\" role=\"timer\">Expires in <b class=\"countdown\">–:––</b></div><div class=\"bar\"><span></span></div>";
+    private static string Timer(ScreenTexts t) =>
+        $"<div class=\"timer\" role=\"timer\">{Html.Encode(t.ExpiresIn)} <b class=\"countdown\">–:––</b></div><div class=\"bar\"><span></span></div>";
 
     private static string Hidden(string current, string view) => current == view ? "" : " hidden";
 
@@ -80,24 +83,28 @@ internal static class ScreenPage
             for (const c of clocks) c.textContent = text;
             for (const b of bars) b.style.transform = 'scaleX(' + (left / longest).toFixed(4) + ')';
           }
-          async function poll() {
-            try {
-              const r = await fetch(d.stateUrl, { cache: 'no-store', headers: { accept: 'application/json' } });
-              if (r.status === 404) { state = 'ended'; render(); return; }
-              if (r.ok) {
-                const s = (await r.json()).data;
-                state = s.state; scanned = s.scanned; converted = s.converted;
-                expiresAt = Date.parse(s.expiresAt); offset = Date.parse(s.serverTime) - Date.now();
-                render();
-              }
-            } catch (e) { /* offline for a moment: keep counting, try again */ }
-            // An ended session can still convert if the customer is finishing on the phone.
-            const next = state === 'active' ? 1000 : (scanned && !converted ? 3000 : 0);
-            if (next) setTimeout(poll, next);
+          function apply(data) {
+            const s = JSON.parse(data);
+            state = s.state; scanned = s.scanned; converted = s.converted;
+            expiresAt = Date.parse(s.expiresAt); offset = Date.parse(s.serverTime) - Date.now();
+            render();
+          }
+          // The session's state is pushed; the browser reconnects by itself after a drop (the first event is the
+          // current state), and after a refused connection we try again with backoff.
+          let backoff = 1000, source = null;
+          function connect() {
+            const es = source = new EventSource(d.eventsUrl);
+            es.addEventListener('state', e => { backoff = 1000; apply(e.data); });
+            es.addEventListener('heartbeat', e => { backoff = 1000; apply(e.data); });
+            es.onerror = () => {
+              if (es !== source || es.readyState !== EventSource.CLOSED) return;
+              setTimeout(connect, backoff);
+              backoff = Math.min(backoff * 2, 30000);
+            };
           }
           render();
           setInterval(render, 250);
-          setTimeout(poll, 1000);
+          connect();
         })();
         """;
 }

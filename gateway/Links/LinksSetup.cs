@@ -5,6 +5,7 @@ public static class LinksSetup
     public static IServiceCollection AddWidgetsLinks(this IServiceCollection services) => services
         .AddSingleton<LinkTokens>()
         .AddSingleton<UnsubscribeTokens>()
+        .AddSingleton<ScreenTokens>()
         .AddSingleton<PublicUrls>();
 
     /// <summary>Outside Development, links without a configured public base URL are worth a warning at every start.</summary>

@@ -59,6 +59,12 @@ public static class TerminalEventStream
                 try
                 {
                     var next = await inbox.Events.Reader.ReadAsync(wait.Token);
+                    if (next.Type == TerminalEventTypes.ScreenRevoked)
+                    {
+                        // The screen page's business, not the POS's.
+                        continue;
+                    }
+
                     await response.WriteAsync($"event: {next.Type}\ndata: {JsonSerializer.Serialize(next, WidgetsJson.Options)}\n\n", aborted);
                 }
                 catch (OperationCanceledException) when (!aborted.IsCancellationRequested)

@@ -116,6 +116,10 @@ public static class WidgetTypes
             {
                 ["en"] = "Yes, sign me up for the rewards program and send me member offers and news by email or text message. "
                     + "I can unsubscribe at any time. Message and data rates may apply.",
+                ["es"] = "Sí, apúntenme al programa de recompensas y envíenme ofertas y novedades para socios por correo o SMS. "
+                    + "Puedo darme de baja cuando quiera. Pueden aplicarse tarifas de mensajes y datos.",
+                ["fr"] = "Oui, inscrivez-moi au programme de fidélité et envoyez-moi les offres et nouvelles des membres par e-mail ou SMS. "
+                    + "Je peux me désinscrire à tout moment. Des frais de messagerie et de données peuvent s'appliquer.",
             },
         },
         new()
@@ -128,6 +132,8 @@ public static class WidgetTypes
             ConsentText = new Dictionary<string, string>
             {
                 ["en"] = "Yes, send me promotions and offers by email or text message. I can unsubscribe at any time. Message and data rates may apply.",
+                ["es"] = "Sí, envíenme promociones y ofertas por correo o SMS. Puedo darme de baja cuando quiera. Pueden aplicarse tarifas de mensajes y datos.",
+                ["fr"] = "Oui, envoyez-moi promotions et offres par e-mail ou SMS. Je peux me désinscrire à tout moment. Des frais de messagerie et de données peuvent s'appliquer.",
             },
         },
         new()
@@ -141,6 +147,10 @@ public static class WidgetTypes
             {
                 ["en"] = "Yes, send me receipts and store news at the email address and/or mobile number above. "
                     + "I can unsubscribe at any time. Message and data rates may apply.",
+                ["es"] = "Sí, envíenme recibos y novedades de la tienda al correo y/o al móvil indicados arriba. "
+                    + "Puedo darme de baja cuando quiera. Pueden aplicarse tarifas de mensajes y datos.",
+                ["fr"] = "Oui, envoyez-moi reçus et nouvelles du magasin à l'adresse e-mail et/ou au numéro de mobile ci-dessus. "
+                    + "Je peux me désinscrire à tout moment. Des frais de messagerie et de données peuvent s'appliquer.",
             },
         },
         new()
@@ -150,7 +160,12 @@ public static class WidgetTypes
             Purpose = "Customers reveal a unique coupon code (from a pool, or generated with a prefix).",
             Landing = new() { Email = true, Consent = true },
             Settings = new() { Coupons = true },
-            ConsentText = new Dictionary<string, string> { ["en"] = "Also email me future offers. I can unsubscribe at any time." },
+            ConsentText = new Dictionary<string, string>
+            {
+                ["en"] = "Also email me future offers. I can unsubscribe at any time.",
+                ["es"] = "Envíenme también futuras ofertas por correo. Puedo darme de baja cuando quiera.",
+                ["fr"] = "Envoyez-moi aussi les prochaines offres par e-mail. Je peux me désinscrire à tout moment.",
+            },
         },
         new()
         {

@@ -23,6 +23,16 @@ public interface ITerminalGrain : ITerminalFeedGrain
     [ReadOnly]
     Task<ScreenView?> GetScreen();
 
+    /// <summary>
+    /// The generation of the terminal's screen links: a screen link carries the generation it was issued in and works
+    /// while it is the current one. Stored, so a restart never revives a revoked link.
+    /// </summary>
+    [ReadOnly]
+    Task<int> GetScreenGeneration();
+
+    /// <summary>Revokes every screen link issued so far (the generation moves on) and tells the listening screens; answers the new generation.</summary>
+    Task<int> RevokeScreen();
+
     /// <summary>The terminal was deleted: its session ends as superseded and the terminal forgets it.</summary>
     Task Retire();
 

@@ -13,6 +13,9 @@ public sealed record LandingView
     [Id(3)] public CustomerProfile Profile { get; init; } = new();
     [Id(4)] public bool Converted { get; init; }
     [Id(5)] public string? CouponCode { get; init; }
+
+    /// <summary>Whether the session still runs; an ended session's page shows nothing of the POS's profile.</summary>
+    [Id(6)] public bool Ended { get; init; }
 }
 
 /// <summary>The landing form's fields as the customer submitted them (already size-limited by the gateway).</summary>

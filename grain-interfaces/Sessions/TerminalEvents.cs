@@ -8,7 +8,8 @@ public sealed record TerminalEvent(
     [property: Id(2)] int WidgetId,
     [property: Id(3)] SessionState State,
     [property: Id(4)] DateTimeOffset At,
-    [property: Id(5)] DateTimeOffset ExpiresAt);
+    [property: Id(5)] DateTimeOffset ExpiresAt,
+    [property: Id(6)] int ScreenGeneration = 0);
 
 public static class TerminalEventTypes
 {
@@ -18,6 +19,9 @@ public static class TerminalEventTypes
     public const string MessageSent = "messageSent";
     public const string Converted = "converted";
     public const string SessionEnded = "sessionEnded";
+
+    /// <summary>The operator revoked the terminal's screen links; <see cref="TerminalEvent.ScreenGeneration"/> is the new generation.</summary>
+    public const string ScreenRevoked = "screenRevoked";
 }
 
 /// <summary>A listener of one terminal's events (the gateway's event stream).</summary>

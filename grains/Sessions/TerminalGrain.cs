@@ -15,6 +15,9 @@ public sealed class TerminalState
 
     /// <summary>The session the last start superseded: superseding is not awaited, so a new activation repeats it.</summary>
     [Id(1)] public string? Superseding { get; set; }
+
+    /// <summary>The generation of the terminal's screen links; links of an earlier generation were revoked.</summary>
+    [Id(2)] public int ScreenGeneration { get; set; }
 }
 
 /// <summary>
@@ -23,7 +26,8 @@ public sealed class TerminalState
 /// </summary>
 public sealed class TerminalGrain(
     [PersistentState("terminal", WidgetsStorage.Name)] IPersistentState<TerminalState> state,
-    ILogger<TerminalGrain> logger) : Grain, ITerminalGrain
+    ILogger<TerminalGrain> logger,
+    TimeProvider clock) : Grain, ITerminalGrain
 {
     private readonly ObserverManager<ITerminalObserver> observers = new(ITerminalFeedGrain.SubscriptionLifetime, logger);
 
@@ -106,6 +110,17 @@ public sealed class TerminalGrain(
 
     public async Task<ScreenView?> GetScreen() => Active is { } sessionId ? await Session(sessionId).GetScreen() : null;
 
+    public Task<int> GetScreenGeneration() => Task.FromResult(state.State.ScreenGeneration);
+
+    public async Task<int> RevokeScreen()
+    {
+        state.State.ScreenGeneration++;
+        await state.WriteStateAsync();
+        var now = clock.GetUtcNow();
+        observers.Notify(o => o.OnEvent(new TerminalEvent(TerminalEventTypes.ScreenRevoked, "", 0, SessionState.Active, now, now, state.State.ScreenGeneration)));
+        return state.State.ScreenGeneration;
+    }
+
     public async Task Retire()
     {
         if (Active is { } sessionId)
@@ -114,10 +129,11 @@ public sealed class TerminalGrain(
         }
 
         activeEnded = false;
-        if (state.RecordExists)
-        {
-            await state.ClearStateAsync();
-        }
+
+        // The screen generation outlives the registration: a terminal registered again under the same id must not
+        // bring back the screen links of its earlier life.
+        state.State = new TerminalState { ScreenGeneration = state.State.ScreenGeneration };
+        await RevokeScreen();
     }
 
     public Task OnSessionEnded(string sessionId)

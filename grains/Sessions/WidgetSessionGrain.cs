@@ -293,6 +293,7 @@ public sealed class WidgetSessionGrain(
             Profile = Session.Profile,
             Converted = Session.ConvertedAt is not null,
             CouponCode = Session.CouponCode,
+            Ended = !IsActive,
         });
     }
 

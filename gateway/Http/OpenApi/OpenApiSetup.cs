@@ -27,6 +27,8 @@ public static class OpenApiSetup
         ("Operator: clients", "API clients and their grants. Needs scope `widgets_admin` with no location limits."),
         ("Customer pages", "The public pages behind customer links: the customer-facing screen with the QR code, the phone's landing page. "
             + "Links carry a signed, expiring token; a tampered or expired one is a 404."),
+        ("Terminal screen", "A terminal's own customer-facing screen: the POS gets its long-lived link (`carousel`), a kiosk browser keeps it open, "
+            + "the page follows the terminal live (idle carousel, QR, thanks) by server-sent events; the operator revokes its links."),
         ("Operations", "Liveness and readiness for orchestrators."),
     ];
 

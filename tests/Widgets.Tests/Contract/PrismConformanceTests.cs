@@ -45,6 +45,8 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
         ((_, status) => status == 503, "needs an unreachable cluster (Cluster/ProcessFailoverTests)"),
         ((operation, status) => operation is "qrCodePng" or "qrCodeSvg" && status == 400,
             "host_not_allowed needs a forged Host header, which the proxy replaces with the upstream's (Trust/LinkHostTests)"),
+        ((operation, status) => operation is "terminalScreenEvents" or "screenEvents" && status == 200,
+            "an event stream of a live screen never ends and Prism validates whole bodies (Screen/ScreenEventStreamTests)"),
         ((operation, status) => operation == "streamTerminalEvents" && status == 200,
             "an event stream never ends and Prism validates whole bodies (Http/TerminalEventsTests)"),
     ];
@@ -65,6 +67,7 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
 
             await WalkThrough(api, scene);
             await ErrorCases(api, scene);
+            await ScreenCases(api, scene);
             await DocumentExamples(api, document, scene);
             await TokensAndScopes(api, document, scene);
             await RateLimits(api, scene);
@@ -262,6 +265,40 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
             again.Submit(new Dictionary<string, string> { ["email"] = "ann@example.com", ["acceptRules"] = "yes" }))).Status);
     }
 
+    /// <summary>The terminal screen: its link, page, self-start and revocation, with their refusals.</summary>
+    private static async Task ScreenCases(PrismRecorder api, Scene s)
+    {
+        var post = HttpMethod.Post;
+        var carousel = await api.Json("carousel", post, s.Pos("carousel"), s.PosToken, new { posLocationId = s.LocationId, terminalId = "lane-6" }, GatewayJson.JsonPatch);
+        Assert.True(carousel.Status == 200, carousel.Text);
+        var screen = api.Via(carousel.Data["url"]!.GetValue<string>()).PathAndQuery;
+        Assert.Equal(404, (await api.Json("carousel", post, s.Pos("carousel"), s.PosToken, new { posLocationId = s.LocationId, terminalId = "lane-404" })).Status);
+        Assert.Equal(400, (await api.Json("carousel", post, s.Pos("carousel"), s.PosToken, new { posLocationId = s.LocationId, terminalId = "lane 1!" })).Status);
+        await api.Json("carousel", post, s.Pos("carousel"), s.PosToken, new { posLocationId = s.LocationId, terminalId = new string('x', 70 * 1024) });
+
+        var page = await api.Get("terminalScreenPage", screen);
+        Assert.Equal(200, page.Status);
+        var startToken = System.Text.RegularExpressions.Regex.Match(page.Text, "data-start-token=\"([^\"]+)\"").Groups[1].Value;
+        var fromPage = new Dictionary<string, string> { ["X-Screen-Start"] = startToken };
+        Assert.Equal(403, (await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = s.LoyaltyId }, headers: fromPage)).Status);
+        using (var on = await s.Location.Admin.PutJson(s.Location.AdminRoute("settings"), new { selfStart = true }))
+        {
+            await on.Data();
+        }
+
+        Assert.Equal(400, (await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = -1 }, headers: fromPage)).Status);
+        await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = s.LoyaltyId, pad = new string('x', 70 * 1024) }, headers: fromPage);
+        Assert.Equal(404, (await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = 999999 }, headers: fromPage)).Status);
+        var started = await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = s.LoyaltyId }, headers: fromPage);
+        Assert.True(started.Status == 200, started.Text);
+
+        Assert.Equal(404, (await api.Send("revokeTerminalScreen", post, s.Admin("terminals/lane-404/screen/revoke"), s.AdminToken, null)).Status);
+        Assert.Equal(200, (await api.Send("revokeTerminalScreen", post, s.Admin("terminals/lane-6/screen/revoke"), s.AdminToken, null)).Status);
+        Assert.Equal(404, (await api.Get("terminalScreenPage", screen)).Status);
+        Assert.Equal(404, (await api.Json("terminalScreenStart", post, screen + "/start", null, new { widgetId = s.LoyaltyId }, headers: fromPage)).Status);
+        Assert.Equal(404, (await api.Get("screenEvents", "/s/x/events")).Status);
+    }
+
     /// <summary>The document's own request examples, sent as they are (ClearLine's shapes among them) by the demo POS client at demo/store-1.</summary>
     private static async Task DocumentExamples(PrismRecorder api, JsonNode document, Scene s)
     {
@@ -360,6 +397,7 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
             ("getWidgetSession", () => api.Get("getWidgetSession", s.Pos($"widget/sessions/{session}"), limited)),
             ("cancelWidgetSession", () => api.Send("cancelWidgetSession", post, s.Pos($"widget/sessions/{Absent}/cancel"), limited, null)),
             ("streamTerminalEvents", () => api.Get("streamTerminalEvents", s.Pos("terminals/lane-404/events?posLocationId=" + s.LocationId), limited)),
+            ("carousel", () => api.Json("carousel", post, s.Pos("carousel"), limited, new { posLocationId = s.LocationId, terminalId = "lane-404" })),
         };
         foreach (var (operation, send) in pos)
         {
@@ -367,11 +405,14 @@ public sealed class PrismConformanceTests(ConformanceFixture gateway)
         }
 
         var screen = await s.ShowQr(api, "lane-12", s.LoyaltyId);
-        foreach (var (operation, path) in new[] { ("landingPage", screen.PathAndQuery), ("screenPage", "/s/x"), ("screenState", "/s/x/state"), ("qrCodePng", "/s/x/qr.png"), ("qrCodeSvg", "/s/x/qr.svg") })
+        foreach (var (operation, path) in new[] { ("landingPage", screen.PathAndQuery), ("screenPage", "/s/x"), ("screenState", "/s/x/state"), ("qrCodePng", "/s/x/qr.png"), ("qrCodeSvg", "/s/x/qr.svg"), ("screenEvents", "/s/x/events"),
+            ("terminalScreenPage", "/t/x"), ("terminalScreenEvents", "/t/x/events") })
         {
             Assert.True(await api.BurstUntilRefused(60, () => api.Get(operation, path)), $"{operation}: no 429 past the per-IP limit");
         }
 
+        Assert.True(await api.BurstUntilRefused(60, () => api.Json("terminalScreenStart", post, "/t/x/start", null, new { widgetId = 1 })),
+            "terminalScreenStart: no 429 past the per-IP limit");
         Assert.True(await api.BurstUntilRefused(60, () => api.Send("submitLanding", post, "/w/x", null, new FormUrlEncodedContent(new Dictionary<string, string> { ["a"] = "b" }))),
             "submitLanding: no 429 past the per-IP limit");
         Assert.True(await api.BurstUntilRefused(60, () => api.Send("issueToken", post, "/connect/token", null, TokenForm("pos_integration"), Basic(s.PosClientId, s.PosClientSecret))),

@@ -41,11 +41,19 @@ public sealed class EmbeddedGatewayProcess : IAsyncDisposable
     /// <summary>An instance not started yet; <paramref name="settings"/> become configuration (<c>--Key=value</c>).</summary>
     public static EmbeddedGatewayProcess Create(IReadOnlyDictionary<string, string> settings, Action<string> log) => new(settings, log);
 
-    /// <summary>Starts the gateway and returns once <c>/readyz</c> answers 200: the moment it is ready.</summary>
-    public async Task<DateTimeOffset> StartAsync()
+    /// <summary>
+    /// Starts the gateway and returns once <c>/readyz</c> answers 200: the moment it is ready. With
+    /// <paramref name="sameAddress"/>, a restart listens where the last start did (a browser page open on it reconnects).
+    /// </summary>
+    public async Task<DateTimeOffset> StartAsync(bool sameAddress = false)
     {
         var dll = GatewayDll();
         var (http, silo, gateway) = GatewayPorts.Three();
+        if (sameAddress && BaseAddress is not null)
+        {
+            http = BaseAddress.Port;
+        }
+
         BaseAddress = new Uri($"http://127.0.0.1:{http}");
         var start = new ProcessStartInfo("dotnet")
         {

@@ -47,7 +47,9 @@ public sealed class SecretsTests(TrustFixture gateway)
         using (var page = await customer.GetAsync(shown.LandingUrl))
         {
             var form = HtmlForm.Single(await page.Html(HttpStatusCode.OK));
-            using var submitted = await customer.PostAsync(form.Target(shown.LandingUrl), form.Submit(new Dictionary<string, string> { ["consent"] = "yes" }));
+            // The page no longer prefills the contacts the POS gave (LandingPrivacyTests): the customer types them.
+            using var submitted = await customer.PostAsync(form.Target(shown.LandingUrl),
+                form.Submit(new Dictionary<string, string> { ["email"] = email, ["phone"] = phone, ["consent"] = "yes" }));
             await submitted.Html(HttpStatusCode.OK);
         }
 

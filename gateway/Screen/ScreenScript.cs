@@ -1,0 +1,146 @@
+namespace Widgets.Gateway.Screen;
+
+/// <summary>
+/// The terminal screen's script, served by the gateway (no CDN): it follows the server's state events with an
+/// <c>EventSource</c>, reconnects with backoff when the stream fails (and re-reads the state, which is always the
+/// first event), counts down the session, rotates the idle carousel and posts self-starts. It never trusts a live
+/// view past its deadline: a session whose countdown ran out without news makes it reconnect.
+/// </summary>
+internal static class ScreenScript
+{
+    public const string Source = """
+        (() => {
+          'use strict';
+          const root = document.getElementById('screen');
+          if (!root || !root.dataset.events) return;
+          const d = root.dataset;
+          const texts = JSON.parse(d.texts || '{}');
+          const sections = [...root.querySelectorAll('[data-for]')];
+          const clocks = [...root.querySelectorAll('.countdown')];
+          const bars = [...root.querySelectorAll('.bar span')];
+          const toast = root.querySelector('.toast');
+          const qr = root.querySelector('[data-for=live] .qr img');
+          let snap = JSON.parse(d.state || '{"view":"idle"}');
+          let offset = (Date.parse(d.serverTime) || Date.now()) - Date.now();
+          let source = null, backoff = 1000, retryTimer = 0, longest = 1, overdueSince = 0, unpaired = false, starting = false, toastTimer = 0;
+
+          function note(text, ms) {
+            clearTimeout(toastTimer);
+            toast.textContent = text || '';
+            toast.hidden = !text;
+            if (text && ms) toastTimer = setTimeout(() => note(''), ms);
+          }
+
+          function show(s) {
+            const sameSession = s.sessionId && s.sessionId === snap.sessionId;
+            snap = s;
+            root.dataset.view = s.view;
+            if (s.sessionId) root.dataset.sessionId = s.sessionId; else delete root.dataset.sessionId;
+            for (const section of sections) section.hidden = section.dataset.for !== s.view;
+            for (const h of root.querySelectorAll('.headline')) h.textContent = s.headline || '';
+            for (const b of root.querySelectorAll('.body')) { b.textContent = s.body || ''; b.hidden = !s.body; }
+            if (s.qr && qr.getAttribute('src') !== s.qr && !sameSession) qr.src = s.qr;
+            if (!sameSession) longest = 1;
+            overdueSince = 0;
+            tick();
+          }
+
+          function tick() {
+            if (!snap.expiresAt || (snap.view !== 'live' && snap.view !== 'scanned')) return;
+            const left = Math.max(0, Date.parse(snap.expiresAt) - (Date.now() + offset));
+            longest = Math.max(longest, left);
+            const s = Math.ceil(left / 1000);
+            const text = Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+            for (const c of clocks) c.textContent = text;
+            for (const b of bars) b.style.transform = 'scaleX(' + (left / longest).toFixed(4) + ')';
+            // The server says when a session ends; if it has not 4 s after the deadline, the stream is stale.
+            if (left === 0) {
+              overdueSince = overdueSince || Date.now();
+              if (Date.now() - overdueSince > 4000) { overdueSince = Date.now(); connect(); }
+            }
+          }
+
+          function retry() {
+            if (unpaired) return;
+            note(texts.reconnecting);
+            clearTimeout(retryTimer);
+            retryTimer = setTimeout(connect, backoff + Math.random() * 500);
+            backoff = Math.min(backoff * 2, 30000);
+          }
+
+          function connect() {
+            if (unpaired) return;
+            clearTimeout(retryTimer);
+            if (source) source.close();
+            const es = source = new EventSource(d.events);
+            es.addEventListener('state', e => {
+              backoff = 1000;
+              note('');
+              try { show(JSON.parse(e.data)); } catch (_) { /* a broken event: the next one will do */ }
+            });
+            es.addEventListener('heartbeat', e => {
+              backoff = 1000;
+              note('');
+              const t = Date.parse(e.data);
+              if (t) offset = t - Date.now();
+            });
+            es.addEventListener('unpaired', () => {
+              unpaired = true;
+              es.close();
+              note('');
+              show({ view: 'unpaired' });
+            });
+            es.onerror = () => {
+              if (es !== source) return;
+              // CLOSED: the server refused (a restart, a proxy error) and the browser gave up; try again ourselves.
+              // CONNECTING: the browser retries by itself after the server's retry hint; just say so.
+              if (es.readyState === EventSource.CLOSED) retry(); else note(texts.reconnecting);
+            };
+          }
+
+          const slides = [...root.querySelectorAll('.slide')];
+          const dots = [...root.querySelectorAll('.dots i')];
+          let current = 0;
+          if (slides.length > 1) {
+            setInterval(() => {
+              if (snap.view !== 'idle') return;
+              slides[current].classList.remove('current');
+              if (dots[current]) dots[current].classList.remove('on');
+              current = (current + 1) % slides.length;
+              slides[current].classList.add('current');
+              if (dots[current]) dots[current].classList.add('on');
+            }, (Number(d.carouselSeconds) || 8) * 1000);
+          }
+
+          root.addEventListener('click', async e => {
+            const button = e.target.closest('[data-start]');
+            if (!button || d.selfStart !== 'true' || starting || snap.view !== 'idle') return;
+            starting = true;
+            note(texts.starting);
+            try {
+              const r = await fetch(d.start, {
+                method: 'POST', cache: 'no-store', credentials: 'same-origin',
+                headers: { 'content-type': 'application/json', 'x-screen-start': d.startToken },
+                body: JSON.stringify({ widgetId: Number(button.dataset.start) }),
+              });
+              if (r.ok) {
+                note('');
+                const s = (await r.json()).data;
+                if (s && s.state) show(s.state);
+              } else {
+                const p = await r.json().catch(() => ({}));
+                note(p.code === 'rate_limited' ? texts.busy : p.code === 'widget_not_found' ? texts.unavailable : texts.failed, 6000);
+              }
+            } catch (_) {
+              note(texts.failed, 6000);
+            } finally {
+              starting = false;
+            }
+          });
+
+          show(snap);
+          setInterval(tick, 250);
+          connect();
+        })();
+        """;
+}
