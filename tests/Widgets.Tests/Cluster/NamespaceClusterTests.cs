@@ -116,10 +116,10 @@ public sealed class NamespaceClusterTests(ITestOutputHelper output)
 
                 // (a) silo-1's host loses its process; the host stays down for the phase, then comes back.
                 var a = DateTimeOffset.UtcNow;
-                silos[0].HoldDown = true;
+                silos[0].HoldDown();
                 await silos[0].Current.KillAsync();
                 var unready = await WatchReadinessAsync(http, [.. gateways, silos[1], silos[2]], a + FaultLasts);
-                silos[0].HoldDown = false;
+                silos[0].Release();
                 await silos[0].WaitRestartedAndReadyAsync(http, HostStart);
                 windows.Add(Phase("(a) silo-1 killed", traffic, a, report, $"other hosts' /readyz answers that were not 200 meanwhile: {unready}"));
                 Assert.True(unready == 0, $"{unready} readiness answers of the surviving hosts were not 200 while silo-1 was down");
@@ -325,8 +325,9 @@ public sealed class NamespaceClusterTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// One machine's service under a supervisor: when the process exits it is started again after a second
-    /// (systemd's <c>Restart=always</c>, <c>RestartSec=1</c>), unless <see cref="HoldDown"/> keeps the host down.
+    /// One machine's service under a supervisor: when the process exits it is started again after
+    /// <see cref="RestartPause"/> (systemd's <c>Restart=always</c> with its <c>RestartSec</c>), unless
+    /// <see cref="HoldDown"/> keeps the host down until <see cref="Release"/>.
     /// </summary>
     private sealed class Host : IAsyncDisposable
     {
@@ -334,6 +335,7 @@ public sealed class NamespaceClusterTests(ITestOutputHelper output)
         private readonly CancellationTokenSource stopping = new();
         private readonly Task supervising;
         private int starts = 1;
+        private volatile TaskCompletionSource released = Open();
 
         public Host(string name, string ns, IPAddress address, string dll, IReadOnlyDictionary<string, string> environment, string logs)
         {
@@ -356,7 +358,23 @@ public sealed class NamespaceClusterTests(ITestOutputHelper output)
 
         public HostProcess Current { get; private set; }
 
-        public bool HoldDown { get; set; }
+        /// <summary>
+        /// The supervisor's own pause before a restart, part of the behaviour under test (a restart is not instant),
+        /// not a wait for anything; shorter than the units' <c>RestartSec=2</c> to keep the test's phases short.
+        /// </summary>
+        private static readonly TimeSpan RestartPause = TimeSpan.FromSeconds(1);
+
+        /// <summary>Keeps the host down after its process exits, until <see cref="Release"/>.</summary>
+        public void HoldDown() => released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => released.TrySetResult();
+
+        private static TaskCompletionSource Open()
+        {
+            var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            open.SetResult();
+            return open;
+        }
 
         public string Log() => Current.Log();
 
@@ -385,12 +403,8 @@ public sealed class NamespaceClusterTests(ITestOutputHelper output)
                 try
                 {
                     await Current.WaitForExitAsync(stopping.Token);
-                    while (HoldDown)
-                    {
-                        await Task.Delay(TimeSpan.FromMilliseconds(100), stopping.Token);
-                    }
-
-                    await Task.Delay(TimeSpan.FromSeconds(1), stopping.Token); // RestartSec
+                    await released.Task.WaitAsync(stopping.Token);
+                    await Task.Delay(RestartPause, stopping.Token);
                     await Current.DisposeAsync();
                     Current = start();
                     Interlocked.Increment(ref starts);
