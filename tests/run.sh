@@ -21,7 +21,16 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
   skipped=$((skipped + $(attr total) - $(attr executed)))
   # Name the failures again at the end: CI keeps only the tail of a long log.
-  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -E 's/.*testName="([^"]*)".*/FAILED: \1/'
+  # Each with the first lines of its message, which say what a user would have noticed.
+  awk 'BEGIN { RS = "</UnitTestResult>" }
+       /outcome="Failed"/ {
+         match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11)
+         message = ""
+         if (match($0, /<Message>[^<]*/)) { message = substr($0, RSTART + 9, RLENGTH - 9) }
+         n = split(message, lines, "\n"); shown = ""
+         for (i = 1; i <= n && i <= 6; i++) shown = shown "\n    " lines[i]
+         print "FAILED: " name shown
+       }' "$trx"
 done
 rm -rf "$results"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

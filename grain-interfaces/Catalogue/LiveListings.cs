@@ -20,7 +20,9 @@ public sealed record LiveListings(
 /// </summary>
 public interface IListingsObserver : IGrainObserver
 {
-    /// <summary>The location's new lists; one with a lower <see cref="LiveListings.Revision"/> than held is stale.</summary>
-    [OneWay]
+    /// <summary>
+    /// The location's new lists; one with a lower <see cref="LiveListings.Revision"/> than held is stale. Answered (not
+    /// one-way) so a catalogue write can wait until the gateways hold its result.
+    /// </summary>
     Task ListingsChanged(string location, LiveListings listings);
 }

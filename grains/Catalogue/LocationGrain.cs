@@ -32,6 +32,9 @@ public sealed class LocationGrain(
 
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(30);
 
+    /// <summary>How long a catalogue write waits for the watching gateways to take the new lists.</summary>
+    private static readonly TimeSpan PushWait = TimeSpan.FromSeconds(1);
+
     private LocationKey Key => LocationKey.Parse(this.GetPrimaryKeyString());
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -232,7 +235,7 @@ public sealed class LocationGrain(
         await state.WriteStateAsync();
         live = null;
         ScheduleRetention();
-        PushListings();
+        await PushListings();
     }
 
     /// <summary>The lists live now, rebuilt when the catalogue changed or a schedule boundary passed.</summary>
@@ -250,8 +253,13 @@ public sealed class LocationGrain(
         return live;
     }
 
-    /// <summary>Sends the current lists to every watching gateway (a catalogue write or a schedule boundary changed them).</summary>
-    private void PushListings()
+    /// <summary>
+    /// Sends the current lists to every watching gateway (a catalogue write or a schedule boundary changed them) and
+    /// waits for them, at most <see cref="PushWait"/>: a write answered to an operator is then already in every
+    /// reachable gateway's copy, so a list right after it (on any gateway) shows it. A gateway that does not answer in
+    /// time is not waited for; its renewal brings it up to date.
+    /// </summary>
+    private async Task PushListings()
     {
         if (watchers.Count == 0)
         {
@@ -260,7 +268,28 @@ public sealed class LocationGrain(
 
         var listings = Live();
         var location = this.GetPrimaryKeyString();
-        watchers.Notify(w => w.ListingsChanged(location, listings));
+        var deliveries = watchers.ToList().Select(async watcher =>
+        {
+            try
+            {
+                await watcher.ListingsChanged(location, listings);
+            }
+            catch (Exception ex)
+            {
+                // A gateway that went away: it stops being pushed to; a live one subscribes again at its renewal.
+                logger.LogDebug("Pushing lists of {Location} to a gateway failed with {ErrorType}; it is dropped", location, ex.GetType().Name);
+                watchers.Unsubscribe(watcher);
+            }
+        }).ToList();
+
+        try
+        {
+            await Task.WhenAll(deliveries).WaitAsync(PushWait, clock);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("A gateway took longer than {Seconds} s to take the lists of {Location}; not waiting for it", PushWait.TotalSeconds, location);
+        }
     }
 
     /// <summary>
@@ -280,8 +309,7 @@ public sealed class LocationGrain(
         boundaryTimer = this.RegisterGrainTimer(_ =>
         {
             live = null;
-            PushListings();
-            return Task.CompletedTask;
+            return PushListings();
         }, due, Timeout.InfiniteTimeSpan);
     }
 
