@@ -1,9 +1,15 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Storage;
 using Widgets.Grains;
 
 namespace Widgets.Hosting.Storage;
 
-/// <summary>Puts the embedded SQLite grain storage and reminder table behind one <see cref="SqliteWriteGate"/>.</summary>
+/// <summary>
+/// Puts the embedded SQLite grain storage and reminder table behind one <see cref="SqliteWriteGate"/>; grain writes are
+/// stored in batches (<see cref="BatchedGrainStorage"/>).
+/// </summary>
 public static class SqliteWrites
 {
     /// <summary>The ADO.NET storage's own registration; grains use <see cref="WidgetsStorage.Name"/>, the gated one.</summary>
@@ -14,7 +20,19 @@ public static class SqliteWrites
     {
         services.AddSingleton(SqliteWriteGate.For(connectionString));
         services.AddKeyedSingleton<IGrainStorage>(WidgetsStorage.Name, (sp, _) =>
-            new GatedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName), sp.GetRequiredService<SqliteWriteGate>()));
+        {
+            // The inner provider's own options: the batched writer must hash and serialize exactly as it reads.
+            var inner = sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(InnerStorageName);
+            return new BatchedGrainStorage(
+                sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName),
+                sp.GetRequiredService<SqliteWriteGate>(),
+                connectionString,
+                sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                InnerStorageName,
+                inner.GrainStorageSerializer,
+                inner.HashPicker,
+                sp.GetRequiredService<ILogger<BatchedGrainStorage>>());
+        });
 
         var reminderTable = services.Last(d => d.ServiceType == typeof(IReminderTable) && !d.IsKeyedService);
         services.Remove(reminderTable);
