@@ -52,6 +52,7 @@ internal static class ConsoleAssets
         .actions button { margin: 0; padding: .25rem .6rem; font-size: .9rem; }
         .alert { border: 2px solid var(--bad); background: #fdeeee; padding: .5rem 1rem; border-radius: 6px; margin: .6rem 0; }
         .notice { border: 2px solid var(--ok); background: #e9f6ee; padding: .5rem 1rem; border-radius: 6px; }
+        .notice h2 { margin-top: .4rem; }
         .error { color: var(--bad); margin: .2rem 0; font-weight: 600; }
         .secret { font: 1.05rem ui-monospace, monospace; background: #fff7d6; padding: .4rem .6rem; border: 1px dashed #8a6d00; word-break: break-all; }
         .cards { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: .6rem; }
