@@ -65,6 +65,17 @@ public static class ErasureContacts
     public static (PersonToErase? Person, ProblemHttpResult? Problem) Parse(ErasureRequest request, RecipientParser recipients)
     {
         var errors = new FieldErrors();
+        var person = Read(request, recipients, errors);
+        return person is null ? (null, Problems.Validation(errors)) : (person, null);
+    }
+
+    /// <summary>
+    /// The person to erase; null with <paramref name="errors"/> filled (by field: email, phone) when neither is given or
+    /// either is not valid. The operator API and the console's privacy page both read a request with it.
+    /// </summary>
+    public static PersonToErase? Read(ErasureRequest request, RecipientParser recipients, FieldErrors errors)
+    {
+        request.Validate(errors);
         var hashes = new List<string>();
         if (!string.IsNullOrEmpty(request.Email))
         {
@@ -90,7 +101,7 @@ public static class ErasureContacts
             }
         }
 
-        return errors.Count > 0 ? (null, Problems.Validation(errors)) : (new PersonToErase(hashes.Distinct(StringComparer.Ordinal).ToList()), null);
+        return errors.Count > 0 ? null : new PersonToErase(hashes.Distinct(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>

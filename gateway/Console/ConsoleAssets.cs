@@ -52,6 +52,7 @@ internal static class ConsoleAssets
         .actions button { margin: 0; padding: .25rem .6rem; font-size: .9rem; }
         .alert { border: 2px solid var(--bad); background: #fdeeee; padding: .5rem 1rem; border-radius: 6px; margin: .6rem 0; }
         .notice { border: 2px solid var(--ok); background: #e9f6ee; padding: .5rem 1rem; border-radius: 6px; }
+        .notice h2 { margin-top: .4rem; }
         .error { color: var(--bad); margin: .2rem 0; font-weight: 600; }
         .secret { font: 1.05rem ui-monospace, monospace; background: #fff7d6; padding: .4rem .6rem; border: 1px dashed #8a6d00; word-break: break-all; }
         .cards { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: .6rem; }
@@ -62,15 +63,54 @@ internal static class ConsoleAssets
         .badge.active, .badge.live { background: #d7f0df; color: #0b5d2e; }
         .badge.paused, .badge.scanned { background: #fff0c2; color: #6b5000; }
         .badge.archived { background: #eceff3; color: #4a5260; }
-        .previews { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 1rem; align-items: start; }
-        .preview-screen { border: 10px solid #222; border-radius: 10px; background: #fff; padding: 1.2rem; aspect-ratio: 16 / 10; display: flex; flex-direction: column; justify-content: center; gap: .4rem; }
-        .preview-phone { border: 8px solid #222; border-radius: 22px; background: #fff; padding: 1rem .8rem; min-height: 22rem; }
-        .preview-qr { width: 6rem; height: 6rem; background: repeating-linear-gradient(45deg, #222 0 6px, #fff 6px 12px); border: 6px solid #fff; outline: 2px solid #222; }
-        .preview-field { border: 1px solid #7a8290; border-radius: 4px; padding: .3rem .5rem; color: var(--muted); margin: .2rem 0; }
+        .previews { display: grid; grid-template-columns: repeat(auto-fit, minmax(17rem, 1fr)); gap: 1rem; align-items: start; }
+        .preview { margin: 0; }
+        .preview figcaption { font-weight: 600; margin-bottom: .3rem; }
+        .brand-preview { background: var(--bg); color: var(--fg); }
+        .brand-preview .pv-text, .brand-preview .pv-hint { color: var(--muted); }
+        .preview-screen { border: 10px solid #222; border-radius: 10px; padding: .8rem 1rem; aspect-ratio: 16 / 10; display: flex; flex-direction: column; gap: .4rem; overflow: hidden; }
+        .preview-screen p { margin: 0; }
+        .pv-brand { display: flex; align-items: center; gap: .5rem; font-weight: 800; }
+        .pv-logo { height: 1.6rem; max-width: 6rem; object-fit: contain; }
+        .pv-slide, .pv-live { flex: 1; display: grid; grid-template-columns: auto minmax(0, 1fr); align-items: center; gap: .8rem; }
+        .pv-icon { width: 4.5rem; height: 4.5rem; border-radius: .8rem; background: var(--primary); padding: .5rem; object-fit: contain; display: block; }
+        .pv-icon.none { opacity: .25; }
+        .pv-title { font-weight: 800; font-size: 1.2rem; line-height: 1.15; }
+        .pv-text { margin-top: .3rem; }
+        .pv-hint { text-align: center; font-size: .85rem; }
+        .pv-live .pv-hint { text-align: left; margin-top: .4rem; }
+        .pv-tap { display: inline-block; margin-top: .5rem; padding: .3rem .9rem; border-radius: 1rem; background: var(--primary); color: var(--on-primary); font-weight: 800; }
+        .pv-qr { width: 5.5rem; height: 5.5rem; background: repeating-linear-gradient(45deg, #222 0 6px, #fff 6px 12px); border: 5px solid #fff; box-shadow: 0 0 0 3px var(--primary); }
+        .preview-phone { border: 8px solid #222; border-radius: 22px; background: #fff; color: #0f172a; padding: 1rem .8rem; }
+        .preview-phone .pv-title { margin: 0 0 .3rem; }
+        .preview-phone .pv-text { color: #334155; margin: 0 0 .6rem; }
+        .pv-form { border: 0; padding: 0; margin: 0; }
+        .pv-form .field { display: block; font-weight: 600; margin: .5rem 0; }
+        .pv-form .field input, .pv-form .field textarea { display: block; width: 100%; margin-top: .2rem; background: #fff; color: #0f172a; border: 1.5px solid #cbd5e1; border-radius: 10px; }
+        .pv-form .row { display: grid; grid-template-columns: 1fr 1fr; gap: .5rem; }
+        .pv-form .check { display: flex; gap: .4rem; align-items: flex-start; font-weight: 400; font-size: .9rem; margin: .5rem 0; }
+        .pv-form fieldset { border: 0; padding: 0; margin: .5rem 0; }
+        .pv-form legend { padding: 0; font-weight: 600; }
+        .pv-form .choices { display: flex; flex-wrap: wrap; gap: .3rem; margin-top: .2rem; }
+        .pv-form .choice input { position: absolute; opacity: 0; }
+        .pv-form .choice span { display: inline-block; min-width: 2.2rem; padding: .3rem .5rem; text-align: center; border: 1.5px solid #cbd5e1; border-radius: 10px; font-weight: 400; }
+        .pv-form .scale { display: flex; justify-content: space-between; font-size: .8rem; color: #475569; }
+        .pv-form .rules { background: #f8fafc; border-radius: 10px; padding: .4rem .6rem; color: #475569; font-size: .85rem; white-space: pre-line; }
+        .pv-form .hint { font-size: .85rem; color: #475569; margin: .2rem 0; }
+        .pv-button { display: block; margin-top: .6rem; padding: .6rem; border-radius: 12px; background: #2563eb; color: #fff; font-weight: 700; text-align: center; }
         .lanes li { margin: .3rem 0; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        input.link-text { font: .82rem ui-monospace, monospace; min-width: 14rem; }
+        td .actions { margin-top: .3rem; align-items: center; }
+        details.confirm { margin-bottom: .4rem; }
+        details.confirm summary { cursor: pointer; color: var(--bad); font-weight: 600; }
+        details.confirm p { margin: .3rem 0; max-width: 18rem; }
+        details.confirm button { margin: 0 0 .3rem; }
+        dl.counts { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; }
+        dl.counts dt { font-weight: 600; }
+        dl.counts dd { margin: 0; }
         @media (max-width: 640px) {
           main { padding: .6rem .7rem 2rem; }
-          .previews { grid-template-columns: 1fr; }
           table.wide thead { display: none; }
           table.wide tr { display: block; border-bottom: 2px solid var(--line); padding: .3rem 0; }
           table.wide td, table.wide th { display: block; border: 0; padding: .1rem .2rem; }
@@ -104,5 +144,19 @@ internal static class ConsoleAssets
           }
           poll();
         })();
+        // Terminals page: "Copy link" puts the lane's screen link on the clipboard (the field beside it stays selectable without scripts).
+        document.querySelectorAll('[data-copy]').forEach(function (button) {
+          button.addEventListener('click', function () {
+            var field = document.getElementById(button.getAttribute('data-copy'));
+            if (!field) { return; }
+            field.select();
+            function copied() { button.textContent = 'Copied'; }
+            if (navigator.clipboard && navigator.clipboard.writeText) {
+              navigator.clipboard.writeText(field.value).then(copied, function () { if (document.execCommand('copy')) { copied(); } });
+            } else if (document.execCommand('copy')) {
+              copied();
+            }
+          });
+        });
         """;
 }

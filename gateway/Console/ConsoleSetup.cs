@@ -49,6 +49,7 @@ public static class ConsoleSetup
         });
         signedIn.MapGet("/locations/{posSystemId}/{locationId}/conversions.csv", ConversionsCsv);
         signedIn.MapGet("/locations/{posSystemId}/{locationId}/terminals/live", LiveTerminals);
+        signedIn.MapGet("/locations/{posSystemId}/{locationId}/brand.css", BrandCss);
         return app;
     }
 
@@ -79,6 +80,22 @@ public static class ConsoleSetup
         var name = string.Create(CultureInfo.InvariantCulture, $"conversions-{location.PosSystemId}-{location.LocationId}-{days.From:yyyy-MM-dd}-{days.To:yyyy-MM-dd}.csv");
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
         return TypedResults.Text(StatsReport.ConversionsCsv(conversions), "text/csv; charset=utf-8");
+    }
+
+    /// <summary>
+    /// The location's brand colours for the widget preview, as the terminal screen computes them (<see cref="Screen.ScreenStyles.Brand"/>,
+    /// text colours chosen to read on the brand's background), scoped to <c>.brand-preview</c>. A stylesheet of its own because
+    /// the console's CSP allows no inline style.
+    /// </summary>
+    private static async Task<IResult> BrandCss(HttpContext context, string posSystemId, string locationId, IGrainFactory grains)
+    {
+        if (ConsoleLocations.Resolve(context, posSystemId, locationId) is not { } location)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var settings = await grains.Grain<ILocationGrain>(location.ToString()).GetSettings();
+        return TypedResults.Text(Screen.ScreenStyles.Brand(settings.Brand).Replace(":root", ".brand-preview", StringComparison.Ordinal), "text/css; charset=utf-8");
     }
 
     private static async Task<IResult> LiveTerminals(HttpContext context, string posSystemId, string locationId, IGrainFactory grains)

@@ -158,6 +158,31 @@ public sealed class WidgetForm
         };
     }
 
+    /// <summary>
+    /// The widget as the form describes it now, for the preview only (never stored): what can be read is shown, what
+    /// cannot (a question without a kind, an icon that is not https:// or a path here) is left out.
+    /// </summary>
+    public WidgetDefinition ToPreview(WidgetType type)
+    {
+        var ignored = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var questions = Questions.Select((q, row) => q.ToQuestion(row, row, ignored)).OfType<SurveyQuestion>().ToList();
+        return new WidgetDefinition
+        {
+            Name = Name?.Trim() ?? "",
+            Type = type,
+            Icon = Blank(Icon) is { } icon && (icon.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || (icon.StartsWith('/') && !icon.StartsWith("//", StringComparison.Ordinal))) ? icon : null,
+            Description = Blank(Description),
+            Contexts = [.. Selected((Checkout, WidgetContext.Checkout), (Idle, WidgetContext.Idle), (PostPurchase, WidgetContext.PostPurchase))],
+            Content = new WidgetContent { Headline = Blank(Headline), Body = Blank(Body) },
+            Settings = new WidgetSettings
+            {
+                CouponPrefix = Blank(CouponPrefix),
+                SurveyQuestions = questions,
+                ContestRules = Blank(ContestRules),
+            },
+        };
+    }
+
     /// <summary>The draft that puts <paramref name="widget"/> back as it is, but for <paramref name="status"/> (pause, resume).</summary>
     public static WidgetDraft WithStatus(WidgetDefinition widget, WidgetStatus status) => new()
     {

@@ -23,6 +23,12 @@ public sealed class ScreenTokens(SigningKeys keys)
     private const int SignatureChars = 27;
     private const int MaxTokenChars = 512;
 
+    /// <summary>
+    /// The terminal's screen link under <paramref name="linkBase"/> (<see cref="PublicUrls.Base"/>) for its current
+    /// <paramref name="generation"/> (<see cref="ITerminalGrain.GetScreenGeneration"/>): what <c>carousel</c> answers and the console shows.
+    /// </summary>
+    public string Link(string linkBase, LocationKey location, string terminalId, int generation) => $"{linkBase}/t/{Issue(location, terminalId, generation)}";
+
     public string Issue(LocationKey location, string terminalId, int generation)
     {
         var address = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes($"{location.PosSystemId}/{location.LocationId}/{terminalId}"));

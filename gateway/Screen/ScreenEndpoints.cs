@@ -113,7 +113,7 @@ public static class ScreenEndpoints
         }
 
         var generation = await grains.Grain<ITerminalGrain>(GrainKeys.Terminal(location, terminalId)).GetScreenGeneration();
-        return Envelope.Ok(new CarouselResponse($"{links.Base}/t/{tokens.Issue(location, terminalId, generation)}", null));
+        return Envelope.Ok(new CarouselResponse(tokens.Link(links.Base, location, terminalId, generation), null));
     }
 
     private static async Task<Results<Ok<DataEnvelope<ScreenRevoked>>, ProblemHttpResult>> Revoke(LocationScope location, string terminalId, IGrainFactory grains)

@@ -229,7 +229,7 @@ public sealed partial class ConsoleBrowserTests(GatewayFixture gateway, Chromium
         await Expect(page.Locator("main a[href*='/console/locations/']")).ToHaveCountAsync(1);
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Clients" })).ToHaveCountAsync(0);
 
-        foreach (var path in new[] { "", "widgets", "widgets/new?type=survey", "terminals", "conversions", "settings" })
+        foreach (var path in new[] { "", "widgets", "widgets/new?type=survey", "terminals", "conversions", "privacy", "settings" })
         {
             var answer = await page.GotoAsync(ConsoleSession.LocationPath(other, path));
             Assert.Equal(404, answer!.Status);
@@ -239,6 +239,7 @@ public sealed partial class ConsoleBrowserTests(GatewayFixture gateway, Chromium
         // The CSV and the lanes' state, fetched with the same session cookie.
         Assert.Equal(404, (await page.APIRequest.GetAsync(ConsoleSession.LocationPath(other, "conversions.csv"))).Status);
         Assert.Equal(404, (await page.APIRequest.GetAsync(ConsoleSession.LocationPath(other, "terminals/live"))).Status);
+        Assert.Equal(404, (await page.APIRequest.GetAsync(ConsoleSession.LocationPath(other, "brand.css"))).Status);
         Assert.Equal(200, (await page.APIRequest.GetAsync(ConsoleSession.LocationPath(mine, "terminals/live"))).Status);
         Assert.Equal(404, (await page.GotoAsync("/console/clients"))!.Status);
         Assert.Equal(200, (await page.GotoAsync(ConsoleSession.LocationPath(mine, "widgets")))!.Status);

@@ -1,5 +1,6 @@
 using System.Net;
 using Widgets.Tests.Infrastructure;
+using Widgets.Tests.Screen;
 using Xunit;
 
 namespace Widgets.Tests.Console;
@@ -23,6 +24,7 @@ public sealed class ConsoleHostileInputTests(GatewayFixture gateway)
         var widgets = ConsoleSession.LocationPath(location, "widgets");
         var terminals = ConsoleSession.LocationPath(location, "terminals");
         var settings = ConsoleSession.LocationPath(location, "settings");
+        var privacy = ConsoleSession.LocationPath(location, "privacy");
         var attempts = new (string Path, string Handler, Dictionary<string, string> Fields, bool Token)[]
         {
             (newSurvey, "widget", new() { ["Form.Type"] = "survey", ["Form.Name"] = Huge, ["Form.TimeoutSeconds"] = "abc", ["Form.StartsAt"] = "yesterday" }, true),
@@ -46,6 +48,14 @@ public sealed class ConsoleHostileInputTests(GatewayFixture gateway)
             (terminals, "terminal-add", new() { ["Add.TerminalId"] = "lane-7", ["Add.Name"] = "bell\u0007" }, true),
             (terminals, "terminal-add", new() { ["Add.TerminalId"] = "lane-8" }, false),
             (terminals, "terminal-remove", new() { ["RemoveId"] = "lane-404" }, true),
+            (terminals, "terminal-revoke", new() { ["RevokeId"] = "lane-404" }, true),
+            (terminals, "terminal-revoke", new() { ["RevokeId"] = "../lane-1" }, true),
+            (terminals, "terminal-revoke", new() { ["RevokeId"] = "lane-1" }, false),
+            (privacy, "erase", new() { ["Form.Email"] = "not-an-email" }, true),
+            (privacy, "erase", new() { ["Form.Phone"] = "call me maybe" }, true),
+            (privacy, "erase", new() { ["Form.Email"] = Huge, ["Form.Phone"] = Huge }, true),
+            (privacy, "erase", new() { ["Form.Email"] = "  ", ["Form.Phone"] = "" }, true),
+            (privacy, "erase", new() { ["Form.Email"] = "grace@example.com" }, false),
             (settings, "settings", new() { ["Form.PrimaryColor"] = "red;}body{", ["Form.BackgroundColor"] = "#FFFFFF", ["Form.Locale"] = "en", ["Form.CarouselSeconds"] = "8", ["Form.RetentionDays"] = "365" }, true),
             (settings, "settings", new() { ["Form.LogoUrl"] = "javascript:alert(1)", ["Form.PrimaryColor"] = "#000000", ["Form.BackgroundColor"] = "#FFFFFF", ["Form.Locale"] = "xx", ["Form.CarouselSeconds"] = "8", ["Form.RetentionDays"] = "365" }, true),
             (settings, "settings", new() { ["Form.CarouselSeconds"] = "99999999999", ["Form.RetentionDays"] = "-1", ["Form.TimeZone"] = "Mars/Olympus" }, true),
@@ -105,7 +115,7 @@ public sealed class ConsoleHostileInputTests(GatewayFixture gateway)
         Assert.Contains("value=\"blue\"", html, StringComparison.Ordinal);
     }
 
-    /// <summary>What the forms could change, as the operator API shows it.</summary>
+    /// <summary>What the forms could change, as the operator API shows it (and lane-1's screen link, which a revoke would change).</summary>
     private static async Task<string> Snapshot(GatewayLocation location)
     {
         async Task<string> Read(string path)
@@ -116,6 +126,6 @@ public sealed class ConsoleHostileInputTests(GatewayFixture gateway)
 
         var clients = await Read("/v2/admin/clients");
         return string.Join("\n", await Read(location.AdminRoute("widgets")), await Read(location.AdminRoute("terminals")), await Read(location.AdminRoute("settings")),
-            clients.Length);
+            clients.Length, await location.Carousel("lane-1"));
     }
 }

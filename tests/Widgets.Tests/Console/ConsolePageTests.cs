@@ -2,6 +2,7 @@ using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Widgets.Tests.Customer;
 using Widgets.Tests.Infrastructure;
+using Widgets.Tests.Screen;
 using Xunit;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -37,6 +38,7 @@ public sealed class ConsolePageTests(GatewayFixture gateway, ChromiumFixture chr
             ("widget-edit-survey", ConsoleSession.LocationPath(location, $"widgets/{surveyId}")),
             ("terminals", ConsoleSession.LocationPath(location, "terminals")),
             ("conversions", ConsoleSession.LocationPath(location, "conversions")),
+            ("privacy", ConsoleSession.LocationPath(location, "privacy")),
             ("settings", ConsoleSession.LocationPath(location, "settings")),
             ("clients", "/console/clients"),
             ("not-found", "/console/locations/pax/no-such-store-for-this-admin"),
@@ -67,6 +69,24 @@ public sealed class ConsolePageTests(GatewayFixture gateway, ChromiumFixture chr
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
         await Check(page, "settings-errors", failures);
+
+        // The widget preview (below the form), in a location with its own brand colours.
+        await location.PutSettings(new { name = "Corner store", brand = new { name = "Corner Café", primaryColor = "#0B6E4F", backgroundColor = "#FFF8E7" }, selfStart = true });
+        var idleWidgetId = await location.IdleWidget("Coffee club");
+        await page.GotoAsync(ConsoleSession.LocationPath(location, $"widgets/{idleWidgetId}"));
+        await page.EvaluateAsync("() => document.querySelector('.previews').scrollIntoView({ block: 'end' })");
+        await Check(page, "widget-preview", failures);
+
+        // The privacy page after an erasure, and refusing a bad phone number.
+        await page.GotoAsync(ConsoleSession.LocationPath(location, "privacy"));
+        await page.GetByLabel("Email").FillAsync("nobody@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase this customer's data" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToBeVisibleAsync();
+        await Check(page, "privacy-erased", failures);
+        await page.GetByLabel("Phone").FillAsync("call me");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase this customer's data" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        await Check(page, "privacy-errors", failures);
 
         // The overview at phone width.
         var (phone, small) = await ConsoleSession.SignedIn(chromium.Browser, gateway, GatewayFixture.AdminClientId, GatewayFixture.AdminClientSecret, 390, 844);

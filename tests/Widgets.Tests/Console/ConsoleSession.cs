@@ -55,10 +55,13 @@ public sealed partial class ConsoleHttp(Uri baseAddress, IPAddress? from = null)
 
     public Task<HttpResponseMessage> Get(string path) => client.GetAsync(path);
 
-    /// <summary>Opens <paramref name="path"/> (for its antiforgery token) and posts the form named <paramref name="handler"/> with <paramref name="fields"/>.</summary>
-    public async Task<HttpResponseMessage> PostForm(string path, string handler, Dictionary<string, string> fields, bool withToken = true)
+    /// <summary>
+    /// Opens <paramref name="path"/> (or <paramref name="tokenFrom"/>, a page this client may open) for its antiforgery
+    /// token and posts the form named <paramref name="handler"/> with <paramref name="fields"/> to <paramref name="path"/>.
+    /// </summary>
+    public async Task<HttpResponseMessage> PostForm(string path, string handler, Dictionary<string, string> fields, bool withToken = true, string? tokenFrom = null)
     {
-        var page = await client.GetStringAsync(path);
+        var page = await client.GetStringAsync(tokenFrom ?? path);
         var body = new List<KeyValuePair<string, string>>(fields) { new("_handler", handler) };
         if (withToken)
         {
