@@ -43,6 +43,7 @@ public sealed class RecipientGrain(
 
         state.State.SentToday[key] = sent + 1;
         await state.WriteStateAsync();
+        ReleaseWhenIdle();
         return SendDecision.Allowed;
     }
 
@@ -51,6 +52,13 @@ public sealed class RecipientGrain(
     public Task OptIn(string source) => Set(false, source);
 
     public Task<bool> IsOptedOut() => Task.FromResult(state.State.OptedOut);
+
+    /// <summary>
+    /// A recipient is asked about once per message, and most are never seen again that day: without this, every phone
+    /// and email that got a message kept an activation (~4 KB) for Orleans' default idle time of 15 minutes, which after
+    /// a busy hour was most of the process's memory. Its state is stored, so the next message reads it back.
+    /// </summary>
+    private void ReleaseWhenIdle() => this.DeactivateOnIdle();
 
     private async Task Set(bool optedOut, string source)
     {
@@ -63,6 +71,7 @@ public sealed class RecipientGrain(
         state.State.ChangedAt = clock.GetUtcNow();
         state.State.Source = source;
         await state.WriteStateAsync();
+        ReleaseWhenIdle();
         logger.LogInformation("Recipient on {Channel} opted {Direction} via {Source}",
             this.GetPrimaryKeyString().Split(':')[0], optedOut ? "out" : "in", source);
     }
