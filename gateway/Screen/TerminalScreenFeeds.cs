@@ -1,16 +1,33 @@
 using System.Threading.Channels;
 using Widgets.Gateway.Links;
+using Widgets.Gateway.Pos;
 
 namespace Widgets.Gateway.Screen;
 
 /// <summary>
 /// The terminal screens connected to this gateway, one <see cref="TerminalScreenFeed"/> per terminal: however many
 /// screens show a terminal, the gateway holds one grain observer for it, keeps one snapshot of what it shows and wakes
-/// its screens through one shared signal. A feed lives while a screen listens.
+/// its screens through one shared signal. A feed lives while a screen listens. The idle carousel comes from the
+/// gateway's pushed widget lists (<see cref="PushedListings"/>): when a location's lists change, its feeds re-read it.
 /// </summary>
-public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, TimeProvider clock, ILogger<TerminalScreenFeeds> logger)
+public sealed class TerminalScreenFeeds : IDisposable
 {
     private readonly Dictionary<string, TerminalScreenFeed> feeds = new(StringComparer.Ordinal);
+    private readonly IGrainFactory grains;
+    private readonly LinkTokens links;
+    private readonly PushedListings listings;
+    private readonly TimeProvider clock;
+    private readonly ILogger<TerminalScreenFeeds> logger;
+
+    public TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, PushedListings listings, TimeProvider clock, ILogger<TerminalScreenFeeds> logger)
+    {
+        this.grains = grains;
+        this.links = links;
+        this.listings = listings;
+        this.clock = clock;
+        this.logger = logger;
+        listings.Changed += ListingsChanged;
+    }
 
     /// <summary>How many terminals have a feed here; for tests and the benchmark.</summary>
     public int Count
@@ -32,7 +49,7 @@ public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, 
         {
             if (!feeds.TryGetValue(screen.TerminalKey, out feed!))
             {
-                feed = new TerminalScreenFeed(this, grains, links, clock, logger, screen.Location, screen.TerminalId);
+                feed = new TerminalScreenFeed(this, grains, links, listings, clock, logger, screen.Location, screen.TerminalId);
                 feeds[screen.TerminalKey] = feed;
                 feed.Start();
             }
@@ -70,6 +87,23 @@ public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, 
         feed.Stop();
     }
 
+    public void Dispose() => listings.Changed -= ListingsChanged;
+
+    /// <summary>Called by <see cref="PushedListings"/> while a catalogue write waits: only queues the re-read.</summary>
+    private void ListingsChanged(string location)
+    {
+        lock (feeds)
+        {
+            foreach (var feed in feeds.Values)
+            {
+                if (feed.LocationKey == location)
+                {
+                    feed.IdleChanged();
+                }
+            }
+        }
+    }
+
     /// <summary>A feed whose subscription failed is forgotten, so the next screen to connect tries afresh.</summary>
     internal void Forget(TerminalScreenFeed feed)
     {
@@ -88,7 +122,8 @@ public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, 
 /// a time by re-reading the session they name (so an event late or out of order cannot put a wrong view up), the
 /// subscription is renewed well within <see cref="ITerminalFeedGrain.SubscriptionLifetime"/> (and the state re-read
 /// then, in case the terminal's silo was lost meanwhile), and each change completes <see cref="Changed"/>, which
-/// every connected screen of the terminal awaits.
+/// every connected screen of the terminal awaits. The idle carousel is read from the pushed lists when they change
+/// and at each renewal (which also keeps the location's lists watched while a screen shows them).
 /// </summary>
 public sealed class TerminalScreenFeed : ITerminalObserver
 {
@@ -97,33 +132,43 @@ public sealed class TerminalScreenFeed : ITerminalObserver
 
     private const string ThanksOver = "thanksOver";
     private const string Refresh = "refresh";
+    private const string IdleListChanged = "idleListChanged";
 
     private readonly TerminalScreenFeeds owner;
     private readonly IGrainFactory grains;
     private readonly LinkTokens links;
+    private readonly PushedListings listings;
     private readonly TimeProvider clock;
     private readonly ILogger logger;
+    private readonly LocationKey location;
     private readonly ITerminalGrain terminal;
     private readonly Channel<TerminalEvent> inbox = Channel.CreateUnbounded<TerminalEvent>(new() { SingleReader = true });
     private readonly CancellationTokenSource stopping = new();
     private ITerminalObserver? reference;
     private ITimer? renewal;
     private TaskCompletionSource changed = NewSignal();
-    private volatile FeedState state = new(ScreenSnapshot.Idle, 0);
+    private volatile FeedState state = new(ScreenSnapshot.Idle, 0, null);
     private int stopped;
 
-    internal TerminalScreenFeed(TerminalScreenFeeds owner, IGrainFactory grains, LinkTokens links, TimeProvider clock, ILogger logger, LocationKey location, string terminalId)
+    internal TerminalScreenFeed(
+        TerminalScreenFeeds owner, IGrainFactory grains, LinkTokens links, PushedListings listings, TimeProvider clock, ILogger logger, LocationKey location, string terminalId)
     {
         this.owner = owner;
         this.grains = grains;
         this.links = links;
+        this.listings = listings;
         this.clock = clock;
         this.logger = logger;
+        this.location = location;
+        LocationKey = location.ToString();
         Key = GrainKeys.Terminal(location, terminalId);
         terminal = grains.Grain<ITerminalGrain>(Key);
     }
 
     public string Key { get; }
+
+    /// <summary>The key of the terminal's location, as <see cref="PushedListings.Changed"/> names it.</summary>
+    public string LocationKey { get; }
 
     /// <summary>Guarded by the owner's lock.</summary>
     internal int Listeners { get; set; }
@@ -131,8 +176,8 @@ public sealed class TerminalScreenFeed : ITerminalObserver
     internal Task Ready { get; private set; } = Task.CompletedTask;
 
     /// <summary>
-    /// What the terminal's screens show now, and the terminal's screen generation (a screen whose link is of an
-    /// earlier one was revoked).
+    /// What the terminal's screens show now, the terminal's screen generation (a screen whose link is of an
+    /// earlier one was revoked) and the location's idle carousel.
     /// </summary>
     public FeedState State => state;
 
@@ -142,6 +187,8 @@ public sealed class TerminalScreenFeed : ITerminalObserver
     private ScreenSnapshot Current => state.Snapshot;
 
     private int Generation => state.Generation;
+
+    private IdleSlides? IdleNow => state.Idle;
 
     internal void Start() => Ready = Subscribe();
 
@@ -166,6 +213,9 @@ public sealed class TerminalScreenFeed : ITerminalObserver
 
     public void OnEvent(TerminalEvent terminalEvent) => inbox.Writer.TryWrite(terminalEvent);
 
+    /// <summary>The location's lists changed: re-read the idle carousel, in turn with the terminal's events.</summary>
+    internal void IdleChanged() => inbox.Writer.TryWrite(Synthetic(IdleListChanged, ""));
+
     private async Task Subscribe()
     {
         try
@@ -175,7 +225,8 @@ public sealed class TerminalScreenFeed : ITerminalObserver
             // Subscribed before reading, so no change falls between the read and the first event.
             await terminal.Subscribe(reference);
             var generation = await terminal.GetScreenGeneration();
-            state = new FeedState(Read(await terminal.GetScreen()), generation);
+            var idle = await ReadIdle();
+            state = new FeedState(Read(await terminal.GetScreen()), generation, idle);
         }
         catch
         {
@@ -216,20 +267,24 @@ public sealed class TerminalScreenFeed : ITerminalObserver
         switch (e.Type)
         {
             case TerminalEventTypes.ScreenRevoked:
-                Publish(Current, e.ScreenGeneration);
+                Publish(Current, e.ScreenGeneration, IdleNow);
                 return;
             case ThanksOver:
                 if (Current.View == ScreenViews.Thanks && Current.SessionId == e.SessionId)
                 {
-                    Publish(ScreenSnapshot.Idle, Generation);
+                    Publish(ScreenSnapshot.Idle, Generation, IdleNow);
                 }
 
+                return;
+            case IdleListChanged:
+                Publish(Current, Generation, await ReadIdle());
                 return;
             case Refresh:
                 await terminal.Subscribe(reference!);
                 var generation = await terminal.GetScreenGeneration();
                 var now = Read(await terminal.GetScreen());
-                Publish(Current.View == ScreenViews.Thanks && now.View == ScreenViews.Idle ? Current : now, generation);
+                var idle = await ReadIdle();
+                Publish(Current.View == ScreenViews.Thanks && now.View == ScreenViews.Idle ? Current : now, generation, idle);
                 return;
             case TerminalEventTypes.SessionStarted:
                 break;
@@ -251,21 +306,24 @@ public sealed class TerminalScreenFeed : ITerminalObserver
                 _ => inbox.Writer.TryWrite(Synthetic(ThanksOver, sessionId)), TaskContinuationOptions.OnlyOnRanToCompletion);
         }
 
-        Publish(next, Generation);
+        Publish(next, Generation, IdleNow);
     }
+
+    /// <summary>From the gateway's copy of the lists: no grain call while it is current.</summary>
+    private async Task<IdleSlides> ReadIdle() => IdleSlides.Of(await listings.Get(location, WidgetContext.Idle));
 
     /// <summary>The page is at <c>/t/{token}</c>, so <c>../s/…</c> is the session's QR image under any path base.</summary>
     private ScreenSnapshot Read(ScreenView? screen) =>
         ScreenSnapshot.Of(screen, screen is null ? null : $"../s/{links.Issue(LinkKind.Screen, screen.SessionId)}/qr.svg");
 
-    private void Publish(ScreenSnapshot next, int generation)
+    private void Publish(ScreenSnapshot next, int generation, IdleSlides? idle)
     {
-        if (next.EventId == Current.EventId && generation == Generation)
+        if (next.EventId == Current.EventId && generation == Generation && idle?.Version == IdleNow?.Version)
         {
             return;
         }
 
-        state = new FeedState(next, generation);
+        state = new FeedState(next, generation, idle);
         Interlocked.Exchange(ref changed, NewSignal()).TrySetResult();
     }
 
@@ -278,5 +336,5 @@ public sealed class TerminalScreenFeed : ITerminalObserver
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-/// <summary>What a terminal's screens show, with the screen generation it is shown for.</summary>
-public sealed record FeedState(ScreenSnapshot Snapshot, int Generation);
+/// <summary>What a terminal's screens show, with the screen generation it is shown for and the idle carousel.</summary>
+public sealed record FeedState(ScreenSnapshot Snapshot, int Generation, IdleSlides? Idle);
