@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Pos;
 
@@ -9,24 +8,40 @@ namespace Widgets.Gateway.Screen;
 /// screens show a terminal, the gateway holds one grain observer for it, keeps one snapshot of what it shows and wakes
 /// its screens through one shared signal. A feed lives while a screen listens. The idle carousel comes from the
 /// gateway's pushed widget lists (<see cref="PushedListings"/>): when a location's lists change, its feeds re-read it.
+/// One timer ticking every <see cref="Tick"/> serves every feed and screen (feeds hold no timer, screens no delay):
+/// it renews the feeds that are due, ends thanks views, and wakes one of <see cref="HeartbeatLanes"/> lanes of screens
+/// for their heartbeat, so heartbeats are spread over the period rather than all written at once.
 /// </summary>
 public sealed class TerminalScreenFeeds : IDisposable
 {
+    /// <summary>The shared clock's step: how late a renewal or the end of a thanks view may be.</summary>
+    public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often each screen gets a heartbeat (so proxies keep the stream open and dead ones are noticed).</summary>
+    public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(15);
+
+    private static readonly int HeartbeatLanes = (int)(HeartbeatEvery / Tick);
+
     private readonly Dictionary<string, TerminalScreenFeed> feeds = new(StringComparer.Ordinal);
-    private readonly IGrainFactory grains;
-    private readonly LinkTokens links;
-    private readonly PushedListings listings;
-    private readonly TimeProvider clock;
-    private readonly ILogger<TerminalScreenFeeds> logger;
+    private readonly TaskCompletionSource<string>[] heartbeats = new TaskCompletionSource<string>[HeartbeatLanes];
+    private readonly ITimer ticker;
+    private int ticks;
+    private int streams;
 
     public TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, PushedListings listings, TimeProvider clock, ILogger<TerminalScreenFeeds> logger)
     {
-        this.grains = grains;
-        this.links = links;
-        this.listings = listings;
-        this.clock = clock;
-        this.logger = logger;
+        Grains = grains;
+        Links = links;
+        Listings = listings;
+        Clock = clock;
+        Logger = logger;
+        for (var i = 0; i < heartbeats.Length; i++)
+        {
+            heartbeats[i] = NewHeartbeat();
+        }
+
         listings.Changed += ListingsChanged;
+        ticker = clock.CreateTimer(_ => OnTick(), null, Tick, Tick);
     }
 
     /// <summary>How many terminals have a feed here; for tests and the benchmark.</summary>
@@ -41,6 +56,16 @@ public sealed class TerminalScreenFeeds : IDisposable
         }
     }
 
+    internal IGrainFactory Grains { get; }
+
+    internal LinkTokens Links { get; }
+
+    internal PushedListings Listings { get; }
+
+    internal TimeProvider Clock { get; }
+
+    internal ILogger Logger { get; }
+
     /// <summary>The feed of a terminal, subscribed and holding the terminal's current state; <see cref="Leave"/> it when the screen goes.</summary>
     public async Task<TerminalScreenFeed> Join(ScreenAddress screen)
     {
@@ -49,7 +74,7 @@ public sealed class TerminalScreenFeeds : IDisposable
         {
             if (!feeds.TryGetValue(screen.TerminalKey, out feed!))
             {
-                feed = new TerminalScreenFeed(this, grains, links, listings, clock, logger, screen.Location, screen.TerminalId);
+                feed = new TerminalScreenFeed(this, screen.Location, screen.TerminalId);
                 feeds[screen.TerminalKey] = feed;
                 feed.Start();
             }
@@ -87,7 +112,29 @@ public sealed class TerminalScreenFeeds : IDisposable
         feed.Stop();
     }
 
-    public void Dispose() => listings.Changed -= ListingsChanged;
+    /// <summary>A new screen stream's heartbeat lane: streams are dealt round the lanes.</summary>
+    public int HeartbeatLane() => (int)((uint)Interlocked.Increment(ref streams) % (uint)HeartbeatLanes);
+
+    /// <summary>Completes, with the server time, at the next heartbeat of <paramref name="lane"/>: once every <see cref="HeartbeatEvery"/>.</summary>
+    public Task<string> Heartbeat(int lane) => Volatile.Read(ref heartbeats[lane]).Task;
+
+    public void Dispose()
+    {
+        ticker.Dispose();
+        Listings.Changed -= ListingsChanged;
+    }
+
+    /// <summary>A feed whose subscription failed is forgotten, so the next screen to connect tries afresh.</summary>
+    internal void Forget(TerminalScreenFeed feed)
+    {
+        lock (feeds)
+        {
+            if (feeds.TryGetValue(feed.Key, out var current) && current == feed)
+            {
+                feeds.Remove(feed.Key);
+            }
+        }
+    }
 
     /// <summary>Called by <see cref="PushedListings"/> while a catalogue write waits: only queues the re-read.</summary>
     private void ListingsChanged(string location)
@@ -104,17 +151,31 @@ public sealed class TerminalScreenFeeds : IDisposable
         }
     }
 
-    /// <summary>A feed whose subscription failed is forgotten, so the next screen to connect tries afresh.</summary>
-    internal void Forget(TerminalScreenFeed feed)
+    private void OnTick()
     {
-        lock (feeds)
+        try
         {
-            if (feeds.TryGetValue(feed.Key, out var current) && current == feed)
+            var now = Clock.GetTimestamp();
+            lock (feeds)
             {
-                feeds.Remove(feed.Key);
+                foreach (var feed in feeds.Values)
+                {
+                    feed.OnTick(now);
+                }
             }
+
+            var lane = (int)((uint)Interlocked.Increment(ref ticks) % (uint)HeartbeatLanes);
+            var time = Clock.GetUtcNow().UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            Interlocked.Exchange(ref heartbeats[lane], NewHeartbeat()).TrySetResult(time);
+        }
+        catch (Exception ex)
+        {
+            // A timer callback must not throw; the next tick tries again.
+            Logger.LogWarning(ex, "The screens' tick failed; retrying in {Seconds} s", Tick.TotalSeconds);
         }
     }
+
+    private static TaskCompletionSource<string> NewHeartbeat() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>
@@ -123,46 +184,41 @@ public sealed class TerminalScreenFeeds : IDisposable
 /// subscription is renewed well within <see cref="ITerminalFeedGrain.SubscriptionLifetime"/> (and the state re-read
 /// then, in case the terminal's silo was lost meanwhile), and each change completes <see cref="Changed"/>, which
 /// every connected screen of the terminal awaits. The idle carousel is read from the pushed lists when they change
-/// and at each renewal (which also keeps the location's lists watched while a screen shows them).
+/// and at each renewal (which also keeps the location's lists watched while a screen shows them). Between events a
+/// feed holds no task, timer or queue: its owner's tick says when a renewal or the end of a thanks view is due.
 /// </summary>
 public sealed class TerminalScreenFeed : ITerminalObserver
 {
     /// <summary>How long the thanks view stays up after a conversion before the screen returns to idle.</summary>
     public static readonly TimeSpan ThanksDuration = TimeSpan.FromSeconds(6);
 
+    private static readonly TimeSpan RenewEvery = ITerminalFeedGrain.SubscriptionLifetime / 3;
+
     private const string ThanksOver = "thanksOver";
     private const string Refresh = "refresh";
     private const string IdleListChanged = "idleListChanged";
 
     private readonly TerminalScreenFeeds owner;
-    private readonly IGrainFactory grains;
-    private readonly LinkTokens links;
-    private readonly PushedListings listings;
-    private readonly TimeProvider clock;
-    private readonly ILogger logger;
     private readonly LocationKey location;
     private readonly ITerminalGrain terminal;
-    private readonly Channel<TerminalEvent> inbox = Channel.CreateUnbounded<TerminalEvent>(new() { SingleReader = true });
-    private readonly CancellationTokenSource stopping = new();
+    private readonly Lock gate = new();
+    private Queue<TerminalEvent>? pending;
+    private bool applying;
+    private bool stopped;
+    private long renewAt;
+    private long thanksOverAt;
+    private string? thanksSession;
     private ITerminalObserver? reference;
-    private ITimer? renewal;
     private TaskCompletionSource changed = NewSignal();
     private volatile FeedState state = new(ScreenSnapshot.Idle, 0, null);
-    private int stopped;
 
-    internal TerminalScreenFeed(
-        TerminalScreenFeeds owner, IGrainFactory grains, LinkTokens links, PushedListings listings, TimeProvider clock, ILogger logger, LocationKey location, string terminalId)
+    internal TerminalScreenFeed(TerminalScreenFeeds owner, LocationKey location, string terminalId)
     {
         this.owner = owner;
-        this.grains = grains;
-        this.links = links;
-        this.listings = listings;
-        this.clock = clock;
-        this.logger = logger;
         this.location = location;
         LocationKey = location.ToString();
         Key = GrainKeys.Terminal(location, terminalId);
-        terminal = grains.Grain<ITerminalGrain>(Key);
+        terminal = owner.Grains.Grain<ITerminalGrain>(Key);
     }
 
     public string Key { get; }
@@ -190,37 +246,69 @@ public sealed class TerminalScreenFeed : ITerminalObserver
 
     private IdleSlides? IdleNow => state.Idle;
 
+    private IGrainFactory Grains => owner.Grains;
+
+    private TimeProvider Clock => owner.Clock;
+
     internal void Start() => Ready = Subscribe();
 
     internal void Stop()
     {
-        if (Interlocked.Exchange(ref stopped, 1) == 1)
+        lock (gate)
         {
-            return;
+            if (stopped)
+            {
+                return;
+            }
+
+            stopped = true;
+            pending = null;
         }
 
-        stopping.Cancel();
-        renewal?.Dispose();
-        inbox.Writer.TryComplete();
         if (reference is { } observer)
         {
+            var logger = owner.Logger;
             terminal.Unsubscribe(observer).ContinueWith(
                 t => logger.LogDebug(t.Exception, "Screen feed of {Terminal} could not unsubscribe; the subscription lapses by itself", Key),
                 TaskContinuationOptions.OnlyOnFaulted);
-            grains.DeleteObjectReference<ITerminalObserver>(observer);
+            Grains.DeleteObjectReference<ITerminalObserver>(observer);
         }
     }
 
-    public void OnEvent(TerminalEvent terminalEvent) => inbox.Writer.TryWrite(terminalEvent);
+    public void OnEvent(TerminalEvent terminalEvent) => Enqueue(terminalEvent);
 
     /// <summary>The location's lists changed: re-read the idle carousel, in turn with the terminal's events.</summary>
-    internal void IdleChanged() => inbox.Writer.TryWrite(Synthetic(IdleListChanged, ""));
+    internal void IdleChanged() => Enqueue(Synthetic(IdleListChanged, ""));
+
+    /// <summary>The owner's tick (under its lock): queues a renewal or the end of a thanks view when due.</summary>
+    internal void OnTick(long now)
+    {
+        if (Volatile.Read(ref renewAt) is > 0 and var due && now >= due)
+        {
+            Volatile.Write(ref renewAt, now + Ticks(RenewEvery));
+            Enqueue(Synthetic(Refresh, ""));
+        }
+
+        string? thanksOver = null;
+        lock (gate)
+        {
+            if (thanksSession is { } session && now >= thanksOverAt)
+            {
+                (thanksOver, thanksSession) = (session, null);
+            }
+        }
+
+        if (thanksOver is not null)
+        {
+            Enqueue(Synthetic(ThanksOver, thanksOver));
+        }
+    }
 
     private async Task Subscribe()
     {
         try
         {
-            reference = grains.CreateObjectReference<ITerminalObserver>(this);
+            reference = Grains.CreateObjectReference<ITerminalObserver>(this);
 
             // Subscribed before reading, so no change falls between the read and the first event.
             await terminal.Subscribe(reference);
@@ -235,30 +323,56 @@ public sealed class TerminalScreenFeed : ITerminalObserver
             throw;
         }
 
-        _ = Task.Run(Apply);
-        var period = ITerminalFeedGrain.SubscriptionLifetime / 3;
-        renewal = clock.CreateTimer(_ => inbox.Writer.TryWrite(Synthetic(Refresh, "")), null, period, period);
+        Volatile.Write(ref renewAt, Clock.GetTimestamp() + Ticks(RenewEvery));
     }
 
-    private async Task Apply()
+    /// <summary>Events are applied one at a time, in order, by one drain that runs only while there are some.</summary>
+    private void Enqueue(TerminalEvent e)
     {
-        try
+        lock (gate)
         {
-            await foreach (var e in inbox.Reader.ReadAllAsync(stopping.Token))
+            if (stopped)
             {
-                try
-                {
-                    await Handle(e);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning(ex, "Screen feed of {Terminal} could not apply {Event}; the next renewal re-reads the terminal", Key, e.Type);
-                }
+                return;
             }
+
+            (pending ??= new Queue<TerminalEvent>(2)).Enqueue(e);
+            if (applying)
+            {
+                return;
+            }
+
+            applying = true;
         }
-        catch (OperationCanceledException)
+
+        _ = Task.Run(Drain);
+    }
+
+    private async Task Drain()
+    {
+        while (true)
         {
-            // The last screen of this terminal went away.
+            TerminalEvent e;
+            lock (gate)
+            {
+                if (stopped || pending is not { Count: > 0 } queue)
+                {
+                    pending = null;
+                    applying = false;
+                    return;
+                }
+
+                e = queue.Dequeue();
+            }
+
+            try
+            {
+                await Handle(e);
+            }
+            catch (Exception ex)
+            {
+                owner.Logger.LogWarning(ex, "Screen feed of {Terminal} could not apply {Event}; the next renewal re-reads the terminal", Key, e.Type);
+            }
         }
     }
 
@@ -298,23 +412,25 @@ public sealed class TerminalScreenFeed : ITerminalObserver
                 break;
         }
 
-        var next = Read(await grains.Grain<IWidgetSessionGrain>(e.SessionId).GetScreen());
+        var next = Read(await Grains.Grain<IWidgetSessionGrain>(e.SessionId).GetScreen());
         if (next.View == ScreenViews.Thanks && (Current.View != ScreenViews.Thanks || Current.SessionId != next.SessionId))
         {
-            var sessionId = next.SessionId!;
-            _ = Task.Delay(ThanksDuration, clock, stopping.Token).ContinueWith(
-                _ => inbox.Writer.TryWrite(Synthetic(ThanksOver, sessionId)), TaskContinuationOptions.OnlyOnRanToCompletion);
+            lock (gate)
+            {
+                thanksOverAt = Clock.GetTimestamp() + Ticks(ThanksDuration);
+                thanksSession = next.SessionId;
+            }
         }
 
         Publish(next, Generation, IdleNow);
     }
 
     /// <summary>From the gateway's copy of the lists: no grain call while it is current.</summary>
-    private async Task<IdleSlides> ReadIdle() => IdleSlides.Of(await listings.Get(location, WidgetContext.Idle));
+    private async Task<IdleSlides> ReadIdle() => IdleSlides.Of(await owner.Listings.Get(location, WidgetContext.Idle));
 
     /// <summary>The page is at <c>/t/{token}</c>, so <c>../s/…</c> is the session's QR image under any path base.</summary>
     private ScreenSnapshot Read(ScreenView? screen) =>
-        ScreenSnapshot.Of(screen, screen is null ? null : $"../s/{links.Issue(LinkKind.Screen, screen.SessionId)}/qr.svg");
+        ScreenSnapshot.Of(screen, screen is null ? null : $"../s/{owner.Links.Issue(LinkKind.Screen, screen.SessionId)}/qr.svg");
 
     private void Publish(ScreenSnapshot next, int generation, IdleSlides? idle)
     {
@@ -329,9 +445,12 @@ public sealed class TerminalScreenFeed : ITerminalObserver
 
     private TerminalEvent Synthetic(string type, string sessionId)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         return new TerminalEvent(type, sessionId, 0, SessionState.Active, now, now);
     }
+
+    /// <summary>A span in <see cref="TimeProvider.GetTimestamp"/> units.</summary>
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Clock.TimestampFrequency);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
