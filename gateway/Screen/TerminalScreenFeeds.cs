@@ -85,6 +85,7 @@ public sealed class TerminalScreenFeeds : IDisposable
         try
         {
             await feed.Ready;
+            feed.Joined();
             return feed;
         }
         catch
@@ -192,7 +193,8 @@ public sealed class TerminalScreenFeed : ITerminalObserver
     /// <summary>How long the thanks view stays up after a conversion before the screen returns to idle.</summary>
     public static readonly TimeSpan ThanksDuration = TimeSpan.FromSeconds(6);
 
-    private static readonly TimeSpan RenewEvery = ITerminalFeedGrain.SubscriptionLifetime / 3;
+    /// <summary>Half the subscription's lifetime: a renewal late by a few ticks still lands well in time.</summary>
+    private static readonly TimeSpan RenewEvery = ITerminalFeedGrain.SubscriptionLifetime / 2;
 
     private const string ThanksOver = "thanksOver";
     private const string Refresh = "refresh";
@@ -251,6 +253,15 @@ public sealed class TerminalScreenFeed : ITerminalObserver
     private TimeProvider Clock => owner.Clock;
 
     internal void Start() => Ready = Subscribe();
+
+    /// <summary>Once subscribed, the feed need not keep its subscription's task (and all it captured) for its lifetime.</summary>
+    internal void Joined()
+    {
+        if (Ready.IsCompletedSuccessfully)
+        {
+            Ready = Task.CompletedTask;
+        }
+    }
 
     internal void Stop()
     {
@@ -323,7 +334,9 @@ public sealed class TerminalScreenFeed : ITerminalObserver
             throw;
         }
 
-        Volatile.Write(ref renewAt, Clock.GetTimestamp() + Ticks(RenewEvery));
+        // The first renewal somewhere in the second half of the period: feeds that joined together (a gateway's
+        // screens reconnecting after a restart) renew spread out, not all in one tick.
+        Volatile.Write(ref renewAt, Clock.GetTimestamp() + (long)(Ticks(RenewEvery) * (0.5 + (Random.Shared.NextDouble() / 2))));
     }
 
     /// <summary>Events are applied one at a time, in order, by one drain that runs only while there are some.</summary>
