@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Widgets.Tests.Customer;
 using Widgets.Tests.Infrastructure;
 using Xunit;
@@ -53,5 +54,61 @@ public sealed class IdleCarouselTests(GatewayFixture gateway, ChromiumFixture ch
         await Expect(page.Locator(".slides .slide.current.calm h1")).ToHaveTextAsync("Welcome", new() { Timeout = Within });
         await page.ShowsView("idle");
         await page.AssertNotReloaded();
+    }
+
+    [Fact]
+    public async Task Screen_stream_sends_the_idle_carousel_only_when_the_page_shows_another_one()
+    {
+        var location = await gateway.CreateLocationAsync();
+        await location.IdleWidget("Only one");
+        var link = new Uri(await location.Carousel());
+        using var kiosk = gateway.Anonymous();
+        var page = await kiosk.GetStringAsync(link.AbsolutePath);
+        var version = Regex.Match(page, "data-idle-version=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(version);
+
+        // A page (or a reconnect) that already shows the current carousel gets the state only.
+        var current = await FirstEvents(kiosk, $"{link.AbsolutePath}/events?idle={Uri.EscapeDataString(version)}");
+        Assert.DoesNotContain(current, e => e.Type == "idle");
+
+        // One that shows an older carousel gets the new one before the state.
+        var stale = await FirstEvents(kiosk, $"{link.AbsolutePath}/events?idle=older");
+        var idle = Assert.Single(stale, e => e.Type == "idle");
+        Assert.Contains("\"name\":\"Only one\"", idle.Data, StringComparison.Ordinal);
+        Assert.Contains($"\"version\":\"{version}\"", idle.Data, StringComparison.Ordinal);
+    }
+
+    /// <summary>The events of a screen stream up to and including its first <c>state</c> event.</summary>
+    private static async Task<List<(string Type, string Data)>> FirstEvents(HttpClient client, string path)
+    {
+        using var patience = new CancellationTokenSource(GatewayFixture.Patience);
+        using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, patience.Token);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(patience.Token));
+        var events = new List<(string Type, string Data)>();
+        var (type, data) = ("", "");
+        while (await reader.ReadLineAsync(patience.Token) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                data = line[6..];
+            }
+            else if (line.Length == 0 && type.Length > 0)
+            {
+                events.Add((type, data));
+                if (type == "state")
+                {
+                    return events;
+                }
+
+                (type, data) = ("", "");
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"The stream ended before a state event: {string.Join(", ", events.Select(e => e.Type))}");
     }
 }
