@@ -238,7 +238,7 @@ foreach (var name in targets)
 
     if (Has("screens") && name == "embedded")
     {
-        await Guard($"{name}: screens", () => new ScreenScenario(profile, layout, results, Log).Run());
+        await Guard($"{name}: screens", () => new ScreenScenario(profile, layout, results, memoryProbe, Log).Run());
     }
 }
 

@@ -27,9 +27,10 @@ public sealed record ScreensResult(
 /// screens: a fresh embedded host with one terminal screen connected per terminal (<c>GET /t/{token}/events</c>, held
 /// open like a kiosk's page). Resident memory before and after they connect gives the cost of a connected screen;
 /// then POS <c>widget/start</c> calls on sample terminals, one at a time, time the start until that terminal's screen
-/// receives its <c>live</c> state event, with every screen still connected.
+/// receives its <c>live</c> state event, with every screen still connected. Last, still connected, a gcdump (a full
+/// GC) lists the managed types there are about as many of as screens, largest first: where a screen's bytes go.
 /// </summary>
-public sealed class ScreenScenario(Profile profile, Layout layout, Results results, Action<string> log)
+public sealed class ScreenScenario(Profile profile, Layout layout, Results results, MemoryProbe probe, Action<string> log)
 {
     private const string PosSystem = "screens";
     private const int TerminalsPerLocation = 1000;
@@ -151,6 +152,14 @@ public sealed class ScreenScenario(Profile profile, Layout layout, Results resul
                     errors++;
                 }
             }
+        }
+
+        // After RSS and latency were read, so the induced GC changes neither.
+        var heap = await probe.Measure(host.MainPid, "screens");
+        log(FormattableString.Invariant($"  screens: managed heap after a full GC {heap.ManagedBytes / 1e6:F0} MB; types with ≥ {screens / 2:N0} objects (bytes per screen, objects per screen):"));
+        foreach (var (type, (bytes, count)) in heap.Types.Where(t => t.Value.Count >= screens / 2).OrderByDescending(t => t.Value.Bytes).Take(40))
+        {
+            log(FormattableString.Invariant($"    {bytes / (double)screens,8:F0} B  {count / (double)screens,5:F1}  {type}"));
         }
 
         await stop.CancelAsync();

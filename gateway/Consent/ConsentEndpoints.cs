@@ -1,5 +1,6 @@
-using System.Net;
 using Widgets.Consent;
+using Widgets.Gateway.Customer;
+using Widgets.Gateway.Customer.Texts;
 using Widgets.Gateway.Http;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Pos;
@@ -21,7 +22,7 @@ public static class ConsentEndpoints
         var hooks = app.MapGroup("/webhooks/twilio").AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         hooks.MapPost("/sms", InboundSms);
         hooks.MapPost("/status/{sessionId}/{messageId}", DeliveryStatus);
-        app.MapGet("/u/{token}", UnsubscribePage).AllowAnonymous().RequireRateLimiting(RateLimits.PublicPolicy).ExcludeFromDescription();
+        app.MapGet("/u/{token}", AskToUnsubscribe).AllowAnonymous().RequireRateLimiting(RateLimits.PublicPolicy).ExcludeFromDescription();
         app.MapPost("/u/{token}", Unsubscribe).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).ExcludeFromDescription();
         return app;
     }
@@ -71,28 +72,22 @@ public static class ConsentEndpoints
         return known ? TypedResults.NoContent() : Problems.Of(MessageNotFound);
     }
 
-    private static IResult UnsubscribePage(string token, UnsubscribeTokens tokens, HttpResponse response)
-    {
-        var recipient = tokens.Verify(token);
-        NoStore(response);
-        return recipient is null
-            ? Page(404, "Link not valid", "<p>This unsubscribe link is not valid.</p>")
-            : Page(200, "Unsubscribe", "<p>Stop all marketing emails to the address this message was sent to?</p>"
-                + $"<form method=\"post\" action=\"/u/{WebUtility.HtmlEncode(token)}\"><button type=\"submit\">Unsubscribe</button></form>");
-    }
+    /// <summary>The question, in the language the link names; a tampered link in the default language.</summary>
+    private static IResult AskToUnsubscribe(string token, HttpContext context, UnsubscribeTokens tokens) =>
+        tokens.Verify(token) is { } link
+            ? UnsubscribePage.Ask($"{context.Request.PathBase}/u/{token}", CustomerTexts.For(link.Locale))
+            : UnsubscribePage.Invalid(CustomerTexts.For(null));
 
     /// <summary>The page's button and RFC 8058 one-click POSTs from mail clients both land here.</summary>
-    private static async Task<IResult> Unsubscribe(string token, UnsubscribeTokens tokens, IGrainFactory grains, HttpResponse response)
+    private static async Task<IResult> Unsubscribe(string token, UnsubscribeTokens tokens, IGrainFactory grains)
     {
-        var recipient = tokens.Verify(token);
-        NoStore(response);
-        if (recipient is null)
+        if (tokens.Verify(token) is not { } link)
         {
-            return Page(404, "Link not valid", "<p>This unsubscribe link is not valid.</p>");
+            return UnsubscribePage.Invalid(CustomerTexts.For(null));
         }
 
-        await grains.Grain<IRecipientGrain>(recipient).OptOut("email-unsubscribe");
-        return Page(200, "Unsubscribed", "<p>You are unsubscribed. You will get no more marketing emails from us.</p>");
+        await grains.Grain<IRecipientGrain>(link.Recipient).OptOut("email-unsubscribe");
+        return UnsubscribePage.Done(CustomerTexts.For(link.Locale));
     }
 
     private static async Task<(IFormCollection? Form, IResult? Refused)> ReadSignedForm(HttpRequest request, TwilioSignature signature)
@@ -127,16 +122,4 @@ public static class ConsentEndpoints
             ? (form, null)
             : (null, Problems.Of(InvalidSignature));
     }
-
-    private static void NoStore(HttpResponse response)
-    {
-        response.Headers.CacheControl = "no-store";
-        response.Headers["Referrer-Policy"] = "no-referrer";
-        response.Headers.XContentTypeOptions = "nosniff";
-    }
-
-    private static IResult Page(int status, string title, string body) => TypedResults.Content(
-        $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{title}</title>"
-        + "<style>body{font:18px system-ui,sans-serif;max-width:30rem;margin:3rem auto;padding:0 1rem}button{font:inherit;padding:.8rem 1.6rem}</style></head>"
-        + $"<body><h1>{title}</h1>{body}</body></html>", "text/html; charset=utf-8", statusCode: status);
 }

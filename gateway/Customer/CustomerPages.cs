@@ -104,13 +104,14 @@ public static class CustomerPages
 
         context.Response.RegisterForDispose(new FeedLease(feeds, feed));
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(FollowSession(session, feed, clock, context.RequestAborted));
+        return TypedResults.ServerSentEvents(FollowSession(session, feeds, feed, clock, context.RequestAborted));
     }
 
     private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<string>> FollowSession(
-        IWidgetSessionGrain session, TerminalScreenFeed feed, TimeProvider clock, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken aborted)
+        IWidgetSessionGrain session, TerminalScreenFeeds feeds, TerminalScreenFeed feed, TimeProvider clock, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken aborted)
     {
         string? shown = null;
+        var lane = feeds.HeartbeatLane();
         while (!aborted.IsCancellationRequested)
         {
             var changed = feed.Changed;
@@ -132,9 +133,8 @@ public static class CustomerPages
                 yield return new System.Net.ServerSentEvents.SseItem<string>(json, "heartbeat");
             }
 
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(15), clock, wait.Token));
-            wait.Cancel();
+            // The terminal screens' shared heartbeat: no timer of its own.
+            await Task.WhenAny(changed, feeds.Heartbeat(lane));
         }
     }
 

@@ -56,7 +56,8 @@ public sealed class PublicUrls
 
     public string Landing(string linkBase, string sessionId) => $"{linkBase}/w/{tokens.Issue(LinkKind.Landing, sessionId)}";
 
-    public string Unsubscribe(string linkBase, string email) => $"{linkBase}/u/{unsubscribeTokens.Issue(email)}";
+    /// <summary>The unsubscribe link of an email sent for a location whose language is <paramref name="locale"/>.</summary>
+    public string Unsubscribe(string linkBase, string email, string? locale = null) => $"{linkBase}/u/{unsubscribeTokens.Issue(email, locale)}";
 
     /// <summary>Where the SMS provider reports delivery of this session's messages (the message id is appended).</summary>
     public string DeliveryCallback(string linkBase, string sessionId) => $"{linkBase}/webhooks/twilio/status/{sessionId}";
@@ -101,7 +102,7 @@ public sealed class PublicLinks : IBindableFromHttpContext<PublicLinks>, IEndpoi
 
     public string Landing(string sessionId) => urls.Landing(Base, sessionId);
 
-    public string Unsubscribe(string email) => urls.Unsubscribe(Base, email);
+    public string Unsubscribe(string email, string? locale = null) => urls.Unsubscribe(Base, email, locale);
 
     public string DeliveryCallback(string sessionId) => urls.DeliveryCallback(Base, sessionId);
 }

@@ -144,8 +144,12 @@ public static class PosEndpoints
         var consent = body.Consent is { } c
             ? new ConsentRecord { Marketing = c.Marketing ?? false, Text = c.Text, At = clock.GetUtcNow(), TerminalId = body.TerminalId, SalesPerson = body.Profile?.SalesPerson }
             : null;
+        // An email's unsubscribe page speaks the location's language: the link carries its locale.
+        var locale = recipients.Any(r => r.Channel == WidgetChannel.Email)
+            ? (await grains.Grain<ILocationGrain>(request.Location.ToString()).GetSettings()).Locale
+            : null;
         var addressed = recipients
-            .Select(r => r.Channel == WidgetChannel.Email ? r with { UnsubscribeUrl = links.Unsubscribe(r.Address) } : r)
+            .Select(r => r.Channel == WidgetChannel.Email ? r with { UnsubscribeUrl = links.Unsubscribe(r.Address, locale) } : r)
             .ToList();
         var command = new SendMessageCommand(body.ToInteraction(request.Location, key?.For("sendMessage", body)), addressed,
             links.Landing(body.SessionId!), consent, links.DeliveryCallback(body.SessionId!));

@@ -24,6 +24,13 @@ public sealed class PushedListings(IGrainFactory grains, TimeProvider clock, ILo
     private IListingsObserver? reference;
     private Task renewing = Task.CompletedTask;
 
+    /// <summary>
+    /// Raised with the location's key when this gateway's copy of its lists was replaced by a newer revision (a push,
+    /// a renewal that found a missed change, a fetch past a schedule boundary); not for a first fetch. Handlers run on
+    /// the thread that delivered the lists, which a catalogue write may be waiting on: keep them short.
+    /// </summary>
+    public event Action<string>? Changed;
+
     /// <summary>The location's list for <paramref name="context"/>: from memory when the copy is current, else from the grain.</summary>
     public ValueTask<WidgetListing> Get(LocationKey location, WidgetContext? context)
     {
@@ -39,9 +46,9 @@ public sealed class PushedListings(IGrainFactory grains, TimeProvider clock, ILo
 
     public Task ListingsChanged(string location, LiveListings listings)
     {
-        if (watches.TryGetValue(location, out var watch))
+        if (watches.TryGetValue(location, out var watch) && watch.Offer(listings))
         {
-            watch.Offer(listings);
+            Changed?.Invoke(location);
         }
 
         return Task.CompletedTask;
@@ -65,7 +72,7 @@ public sealed class PushedListings(IGrainFactory grains, TimeProvider clock, ILo
     {
         var watch = watches.GetOrAdd(location, _ => new Watch());
         watch.LastUsed = clock.GetTimestamp();
-        var listings = await watch.Refresh(() => Subscribe(location));
+        var listings = await watch.Refresh(() => Subscribe(location), () => Changed?.Invoke(location));
         return listings.For(context);
     }
 
@@ -94,7 +101,7 @@ public sealed class PushedListings(IGrainFactory grains, TimeProvider clock, ILo
                         }
                         else
                         {
-                            await watch.Refresh(() => Subscribe(location));
+                            await watch.Refresh(() => Subscribe(location), () => Changed?.Invoke(location));
                         }
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
@@ -121,38 +128,47 @@ public sealed class PushedListings(IGrainFactory grains, TimeProvider clock, ILo
 
         public long LastUsed { get; set; }
 
-        public void Offer(LiveListings listings)
+        /// <summary>Takes the lists unless older than held; true when they replaced an older revision.</summary>
+        public bool Offer(LiveListings listings)
         {
             lock (gate)
             {
                 if (Current is null || listings.Revision >= Current.Revision)
                 {
+                    var replaced = Current is not null && listings.Revision > Current.Revision;
                     Current = listings;
+                    return replaced;
                 }
+
+                return false;
             }
         }
 
         /// <summary>Subscribes (or renews) and takes the grain's lists; concurrent callers share one call.</summary>
-        public Task<LiveListings> Refresh(Func<Task<LiveListings>> subscribe)
+        public Task<LiveListings> Refresh(Func<Task<LiveListings>> subscribe, Action changed)
         {
             lock (gate)
             {
                 // A finished fetch (even one that finished before it was stored here) is never handed out again.
                 if (fetching is not { IsCompleted: false })
                 {
-                    fetching = Run(subscribe);
+                    fetching = Run(subscribe, changed);
                 }
 
                 return fetching;
             }
         }
 
-        private async Task<LiveListings> Run(Func<Task<LiveListings>> subscribe)
+        private async Task<LiveListings> Run(Func<Task<LiveListings>> subscribe, Action changed)
         {
             try
             {
                 var listings = await subscribe();
-                Offer(listings);
+                if (Offer(listings))
+                {
+                    changed();
+                }
+
                 return Current!;
             }
             finally

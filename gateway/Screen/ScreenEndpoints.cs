@@ -49,7 +49,6 @@ public static class ScreenEndpoints
 {
     public const string Tag = "Terminal screen";
 
-    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan RetryHint = TimeSpan.FromSeconds(2);
 
     public static readonly ProblemCode ScreenNotPaired = new("screen_not_paired", 404, "Screen not paired",
@@ -87,7 +86,8 @@ public static class ScreenEndpoints
         screen.MapGet("/events", Events).WithName("terminalScreenEvents")
             .WithSummary("Follow what the terminal's screen shows")
             .WithDescription("A `text/event-stream`: first a `state` event with the terminal's current view (skipped when `Last-Event-ID` already names it), "
-                + "then one per change; `heartbeat` events (data: the server time) every 15 s; `unpaired` (then the stream ends) when the link is revoked. "
+                + "then one per change; an `idle` event (data: {version, widgets: [{id, name, description, icon}]}) with the location's idle carousel "
+                + "when it differs from the page's (query `idle`: the version the page shows) and whenever the catalogue changes it; `heartbeat` events (data: the server time) every 15 s; `unpaired` (then the stream ends) when the link is revoked. "
                 + "Every `state` event has an `id:`; the first event carries a `retry:` hint.")
             .WithRequestHeader("Last-Event-ID", "The id of the last `state` event the screen showed; its state is not sent again.")
             .WithResponseContent(200, "text/event-stream", "The screen's events; `state` data is a JSON object {view, sessionId, headline, body, expiresAt, qr}.")
@@ -150,11 +150,12 @@ public static class ScreenEndpoints
         var snapshot = ScreenSnapshot.Of(view, view is null ? null : $"../s/{tokenLinks.Issue(LinkKind.Screen, view.SessionId)}/qr.svg");
         var self = $"{context.Request.PathBase}/t/{token}";
         return TerminalScreenPage.Render(new TerminalScreenPage.Model($"{self}/events", $"{self}/start", tokens.StartToken(token),
-            settings, idle.Widgets, snapshot, clock.GetUtcNow()));
+            settings, idle.Widgets, IdleSlides.VersionOf(idle), snapshot, clock.GetUtcNow()));
     }
 
+    /// <summary>The events of a screen; <paramref name="idle"/> is the version of the idle carousel the page shows.</summary>
     private static async Task<IResult> Events(
-        string token, HttpContext context, ScreenTokens tokens, TerminalScreenFeeds feeds, TimeProvider clock)
+        string token, string? idle, HttpContext context, ScreenTokens tokens, TerminalScreenFeeds feeds)
     {
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 and <= 200 } id ? id : null;
         context.Response.Headers["X-Accel-Buffering"] = "no";
@@ -176,23 +177,27 @@ public static class ScreenEndpoints
         }
 
         context.Response.RegisterForDispose(new Lease(feeds, feed));
-        return TypedResults.ServerSentEvents(Follow(feed, screen.Generation, lastEventId, clock, context.RequestAborted));
+        return TypedResults.ServerSentEvents(Follow(feeds, feed, screen.Generation, lastEventId, idle, context.RequestAborted));
     }
 
     /// <summary>
-    /// One screen's stream: the state unless Last-Event-ID already names it, then every change, a heartbeat when
-    /// nothing happened for <see cref="Heartbeat"/>, and <c>unpaired</c> once the link's generation is revoked. Holds
-    /// no timer or buffer of its own between events, only the feed's shared signal and one pending delay.
+    /// One screen's stream: the state unless Last-Event-ID already names it, the idle carousel unless the page's
+    /// <c>idle</c> version already is the current one, then every change of either, a heartbeat every
+    /// <see cref="TerminalScreenFeeds.HeartbeatEvery"/>, and <c>unpaired</c> once the link's generation is revoked.
+    /// Holds no timer, delay or buffer of its own between events: it waits on its feed's signal and its heartbeat
+    /// lane's, both shared. A screen that went away is noticed at its next heartbeat or change.
     /// </summary>
     private static async IAsyncEnumerable<SseItem<string>> Follow(
-        TerminalScreenFeed feed, int generation, string? lastEventId, TimeProvider clock, [EnumeratorCancellation] CancellationToken aborted)
+        TerminalScreenFeeds feeds, TerminalScreenFeed feed, int generation, string? lastEventId, string? idleVersion, [EnumeratorCancellation] CancellationToken aborted)
     {
         var shown = lastEventId;
+        var idleShown = idleVersion;
         var first = true;
-        Task? heartbeat = null;
+        var lane = feeds.HeartbeatLane();
         while (!aborted.IsCancellationRequested)
         {
             var changed = feed.Changed;
+            var heartbeat = feeds.Heartbeat(lane);
             var state = feed.State;
             if (state.Generation != generation)
             {
@@ -200,16 +205,22 @@ public static class ScreenEndpoints
                 yield break;
             }
 
+            if (state.Idle is { } idle && idle.Version != idleShown)
+            {
+                yield return new SseItem<string>(idle.Json, "idle") { ReconnectionInterval = first ? RetryHint : null };
+                idleShown = idle.Version;
+                first = false;
+            }
+
             if (state.Snapshot.EventId != shown || first)
             {
                 yield return state.Snapshot.EventId != shown
                     ? new SseItem<string>(state.Snapshot.Json, "state") { EventId = state.Snapshot.EventId, ReconnectionInterval = first ? RetryHint : null }
-                    : HeartbeatItem(clock, first);
+                    : HeartbeatItem(feeds.Clock.GetUtcNow().UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture), first);
                 shown = state.Snapshot.EventId;
                 first = false;
             }
 
-            heartbeat ??= Task.Delay(Heartbeat, clock, aborted);
             if (await Task.WhenAny(changed, heartbeat) == heartbeat)
             {
                 if (aborted.IsCancellationRequested)
@@ -217,17 +228,13 @@ public static class ScreenEndpoints
                     yield break;
                 }
 
-                heartbeat = null;
-                yield return HeartbeatItem(clock, false);
+                yield return HeartbeatItem(heartbeat.Result, false);
             }
         }
     }
 
-    private static SseItem<string> HeartbeatItem(TimeProvider clock, bool first) =>
-        new(clock.GetUtcNow().UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture), "heartbeat")
-        {
-            ReconnectionInterval = first ? RetryHint : null,
-        };
+    private static SseItem<string> HeartbeatItem(string serverTime, bool first) =>
+        new(serverTime, "heartbeat") { ReconnectionInterval = first ? RetryHint : null };
 
     private static async IAsyncEnumerable<SseItem<string>> Unpaired()
     {

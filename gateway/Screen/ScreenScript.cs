@@ -3,7 +3,8 @@ namespace Widgets.Gateway.Screen;
 /// <summary>
 /// The terminal screen's script, served by the gateway (no CDN): it follows the server's state events with an
 /// <c>EventSource</c>, reconnects with backoff when the stream fails (and re-reads the state, which is always the
-/// first event), counts down the session, rotates the idle carousel and posts self-starts. It never trusts a live
+/// first event), counts down the session, rotates the idle carousel (redrawn when an <c>idle</c> event brings the
+/// location's new list) and posts self-starts. It never trusts a live
 /// view past its deadline: a session whose countdown ran out without news makes it reconnect.
 /// </summary>
 internal static class ScreenScript
@@ -22,6 +23,7 @@ internal static class ScreenScript
           const qr = root.querySelector('[data-for=live] .qr img');
           let snap = JSON.parse(d.state || '{"view":"idle"}');
           let offset = (Date.parse(d.serverTime) || Date.now()) - Date.now();
+          let idleVersion = d.idleVersion || '';
           let source = null, backoff = 1000, retryTimer = 0, longest = 1, overdueSince = 0, unpaired = false, starting = false, toastTimer = 0;
 
           function note(text, ms) {
@@ -72,11 +74,14 @@ internal static class ScreenScript
             if (unpaired) return;
             clearTimeout(retryTimer);
             if (source) source.close();
-            const es = source = new EventSource(d.events);
+            const es = source = new EventSource(d.events + '?idle=' + encodeURIComponent(idleVersion));
             es.addEventListener('state', e => {
               backoff = 1000;
               note('');
               try { show(JSON.parse(e.data)); } catch (_) { /* a broken event: the next one will do */ }
+            });
+            es.addEventListener('idle', e => {
+              try { redraw(JSON.parse(e.data)); } catch (_) { /* a broken event: the next one will do */ }
             });
             es.addEventListener('heartbeat', e => {
               backoff = 1000;
@@ -98,19 +103,67 @@ internal static class ScreenScript
             };
           }
 
-          const slides = [...root.querySelectorAll('.slide')];
-          const dots = [...root.querySelectorAll('.dots i')];
+          const slideBox = root.querySelector('.slides');
           let current = 0;
-          if (slides.length > 1) {
-            setInterval(() => {
-              if (snap.view !== 'idle') return;
-              slides[current].classList.remove('current');
-              if (dots[current]) dots[current].classList.remove('on');
-              current = (current + 1) % slides.length;
-              slides[current].classList.add('current');
-              if (dots[current]) dots[current].classList.add('on');
-            }, (Number(d.carouselSeconds) || 8) * 1000);
+
+          function el(tag, cls, text) {
+            const e = document.createElement(tag);
+            if (cls) e.className = cls;
+            if (text) e.textContent = text;
+            return e;
           }
+
+          // The location's idle widgets changed: the same slides the server renders, built from the event's data.
+          function redraw(list) {
+            idleVersion = list.version || '';
+            const widgets = list.widgets || [];
+            const slides = widgets.map((w, i) => {
+              const a = el('article', 'slide' + (i === 0 ? ' current' : ''));
+              a.dataset.widgetId = String(w.id);
+              if (w.icon) { const img = el('img', 'wicon'); img.src = w.icon; img.alt = ''; a.append(img); } else a.append(el('div', 'wicon none'));
+              const copy = el('div', 'copy');
+              copy.append(el('h1', '', w.name));
+              if (w.description && w.description.trim()) copy.append(el('p', '', w.description));
+              if (d.selfStart === 'true') {
+                const b = el('button', 'tap', texts.tap);
+                b.type = 'button';
+                b.dataset.start = String(w.id);
+                copy.append(b);
+              }
+              a.append(copy);
+              return a;
+            });
+            if (slides.length === 0) {
+              const a = el('article', 'slide current calm'), copy = el('div', 'copy');
+              const brand = root.querySelector('.brand-name');
+              copy.append(el('h1', '', texts.welcome));
+              if (brand && brand.textContent) copy.append(el('p', '', brand.textContent));
+              a.append(copy);
+              slides.push(a);
+            }
+            slideBox.replaceChildren(...slides);
+            const old = root.querySelector('.dots');
+            if (old) old.remove();
+            if (widgets.length > 1) {
+              const dots = el('div', 'dots');
+              dots.setAttribute('aria-hidden', 'true');
+              widgets.forEach((_, i) => dots.append(el('i', i === 0 ? 'on' : '')));
+              slideBox.after(dots);
+            }
+            current = 0;
+          }
+
+          setInterval(() => {
+            const slides = [...root.querySelectorAll('.slide')];
+            const dots = [...root.querySelectorAll('.dots i')];
+            if (snap.view !== 'idle' || slides.length < 2) return;
+            current = current % slides.length;
+            slides[current].classList.remove('current');
+            if (dots[current]) dots[current].classList.remove('on');
+            current = (current + 1) % slides.length;
+            slides[current].classList.add('current');
+            if (dots[current]) dots[current].classList.add('on');
+          }, (Number(d.carouselSeconds) || 8) * 1000);
 
           root.addEventListener('click', async e => {
             const button = e.target.closest('[data-start]');

@@ -1,16 +1,48 @@
-using System.Threading.Channels;
 using Widgets.Gateway.Links;
+using Widgets.Gateway.Pos;
 
 namespace Widgets.Gateway.Screen;
 
 /// <summary>
 /// The terminal screens connected to this gateway, one <see cref="TerminalScreenFeed"/> per terminal: however many
 /// screens show a terminal, the gateway holds one grain observer for it, keeps one snapshot of what it shows and wakes
-/// its screens through one shared signal. A feed lives while a screen listens.
+/// its screens through one shared signal. A feed lives while a screen listens. The idle carousel comes from the
+/// gateway's pushed widget lists (<see cref="PushedListings"/>): when a location's lists change, its feeds re-read it.
+/// One timer ticking every <see cref="Tick"/> serves every feed and screen (feeds hold no timer, screens no delay):
+/// it renews the feeds that are due, ends thanks views, and wakes one of <see cref="HeartbeatLanes"/> lanes of screens
+/// for their heartbeat, so heartbeats are spread over the period rather than all written at once.
 /// </summary>
-public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, TimeProvider clock, ILogger<TerminalScreenFeeds> logger)
+public sealed class TerminalScreenFeeds : IDisposable
 {
+    /// <summary>The shared clock's step: how late a renewal or the end of a thanks view may be.</summary>
+    public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often each screen gets a heartbeat (so proxies keep the stream open and dead ones are noticed).</summary>
+    public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(15);
+
+    private static readonly int HeartbeatLanes = (int)(HeartbeatEvery / Tick);
+
     private readonly Dictionary<string, TerminalScreenFeed> feeds = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<string>[] heartbeats = new TaskCompletionSource<string>[HeartbeatLanes];
+    private readonly ITimer ticker;
+    private int ticks;
+    private int streams;
+
+    public TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, PushedListings listings, TimeProvider clock, ILogger<TerminalScreenFeeds> logger)
+    {
+        Grains = grains;
+        Links = links;
+        Listings = listings;
+        Clock = clock;
+        Logger = logger;
+        for (var i = 0; i < heartbeats.Length; i++)
+        {
+            heartbeats[i] = NewHeartbeat();
+        }
+
+        listings.Changed += ListingsChanged;
+        ticker = clock.CreateTimer(_ => OnTick(), null, Tick, Tick);
+    }
 
     /// <summary>How many terminals have a feed here; for tests and the benchmark.</summary>
     public int Count
@@ -24,6 +56,16 @@ public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, 
         }
     }
 
+    internal IGrainFactory Grains { get; }
+
+    internal LinkTokens Links { get; }
+
+    internal PushedListings Listings { get; }
+
+    internal TimeProvider Clock { get; }
+
+    internal ILogger Logger { get; }
+
     /// <summary>The feed of a terminal, subscribed and holding the terminal's current state; <see cref="Leave"/> it when the screen goes.</summary>
     public async Task<TerminalScreenFeed> Join(ScreenAddress screen)
     {
@@ -32,7 +74,7 @@ public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, 
         {
             if (!feeds.TryGetValue(screen.TerminalKey, out feed!))
             {
-                feed = new TerminalScreenFeed(this, grains, links, clock, logger, screen.Location, screen.TerminalId);
+                feed = new TerminalScreenFeed(this, screen.Location, screen.TerminalId);
                 feeds[screen.TerminalKey] = feed;
                 feed.Start();
             }
@@ -43,6 +85,7 @@ public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, 
         try
         {
             await feed.Ready;
+            feed.Joined();
             return feed;
         }
         catch
@@ -70,6 +113,18 @@ public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, 
         feed.Stop();
     }
 
+    /// <summary>A new screen stream's heartbeat lane: streams are dealt round the lanes.</summary>
+    public int HeartbeatLane() => (int)((uint)Interlocked.Increment(ref streams) % (uint)HeartbeatLanes);
+
+    /// <summary>Completes, with the server time, at the next heartbeat of <paramref name="lane"/>: once every <see cref="HeartbeatEvery"/>.</summary>
+    public Task<string> Heartbeat(int lane) => Volatile.Read(ref heartbeats[lane]).Task;
+
+    public void Dispose()
+    {
+        ticker.Dispose();
+        Listings.Changed -= ListingsChanged;
+    }
+
     /// <summary>A feed whose subscription failed is forgotten, so the next screen to connect tries afresh.</summary>
     internal void Forget(TerminalScreenFeed feed)
     {
@@ -81,6 +136,47 @@ public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, 
             }
         }
     }
+
+    /// <summary>Called by <see cref="PushedListings"/> while a catalogue write waits: only queues the re-read.</summary>
+    private void ListingsChanged(string location)
+    {
+        lock (feeds)
+        {
+            foreach (var feed in feeds.Values)
+            {
+                if (feed.LocationKey == location)
+                {
+                    feed.IdleChanged();
+                }
+            }
+        }
+    }
+
+    private void OnTick()
+    {
+        try
+        {
+            var now = Clock.GetTimestamp();
+            lock (feeds)
+            {
+                foreach (var feed in feeds.Values)
+                {
+                    feed.OnTick(now);
+                }
+            }
+
+            var lane = (int)((uint)Interlocked.Increment(ref ticks) % (uint)HeartbeatLanes);
+            var time = Clock.GetUtcNow().UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            Interlocked.Exchange(ref heartbeats[lane], NewHeartbeat()).TrySetResult(time);
+        }
+        catch (Exception ex)
+        {
+            // A timer callback must not throw; the next tick tries again.
+            Logger.LogWarning(ex, "The screens' tick failed; retrying in {Seconds} s", Tick.TotalSeconds);
+        }
+    }
+
+    private static TaskCompletionSource<string> NewHeartbeat() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>
@@ -88,42 +184,49 @@ public sealed class TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, 
 /// a time by re-reading the session they name (so an event late or out of order cannot put a wrong view up), the
 /// subscription is renewed well within <see cref="ITerminalFeedGrain.SubscriptionLifetime"/> (and the state re-read
 /// then, in case the terminal's silo was lost meanwhile), and each change completes <see cref="Changed"/>, which
-/// every connected screen of the terminal awaits.
+/// every connected screen of the terminal awaits. The idle carousel is read from the pushed lists when they change
+/// and at each renewal (which also keeps the location's lists watched while a screen shows them). Between events a
+/// feed holds no task, timer or queue: its owner's tick says when a renewal or the end of a thanks view is due.
 /// </summary>
 public sealed class TerminalScreenFeed : ITerminalObserver
 {
     /// <summary>How long the thanks view stays up after a conversion before the screen returns to idle.</summary>
     public static readonly TimeSpan ThanksDuration = TimeSpan.FromSeconds(6);
 
+    /// <summary>Half the subscription's lifetime: a renewal late by a few ticks still lands well in time.</summary>
+    private static readonly TimeSpan RenewEvery = ITerminalFeedGrain.SubscriptionLifetime / 2;
+
     private const string ThanksOver = "thanksOver";
     private const string Refresh = "refresh";
+    private const string IdleListChanged = "idleListChanged";
 
     private readonly TerminalScreenFeeds owner;
-    private readonly IGrainFactory grains;
-    private readonly LinkTokens links;
-    private readonly TimeProvider clock;
-    private readonly ILogger logger;
+    private readonly LocationKey location;
     private readonly ITerminalGrain terminal;
-    private readonly Channel<TerminalEvent> inbox = Channel.CreateUnbounded<TerminalEvent>(new() { SingleReader = true });
-    private readonly CancellationTokenSource stopping = new();
+    private readonly Lock gate = new();
+    private Queue<TerminalEvent>? pending;
+    private bool applying;
+    private bool stopped;
+    private long renewAt;
+    private long thanksOverAt;
+    private string? thanksSession;
     private ITerminalObserver? reference;
-    private ITimer? renewal;
     private TaskCompletionSource changed = NewSignal();
-    private volatile FeedState state = new(ScreenSnapshot.Idle, 0);
-    private int stopped;
+    private volatile FeedState state = new(ScreenSnapshot.Idle, 0, null);
 
-    internal TerminalScreenFeed(TerminalScreenFeeds owner, IGrainFactory grains, LinkTokens links, TimeProvider clock, ILogger logger, LocationKey location, string terminalId)
+    internal TerminalScreenFeed(TerminalScreenFeeds owner, LocationKey location, string terminalId)
     {
         this.owner = owner;
-        this.grains = grains;
-        this.links = links;
-        this.clock = clock;
-        this.logger = logger;
+        this.location = location;
+        LocationKey = location.ToString();
         Key = GrainKeys.Terminal(location, terminalId);
-        terminal = grains.Grain<ITerminalGrain>(Key);
+        terminal = owner.Grains.Grain<ITerminalGrain>(Key);
     }
 
     public string Key { get; }
+
+    /// <summary>The key of the terminal's location, as <see cref="PushedListings.Changed"/> names it.</summary>
+    public string LocationKey { get; }
 
     /// <summary>Guarded by the owner's lock.</summary>
     internal int Listeners { get; set; }
@@ -131,8 +234,8 @@ public sealed class TerminalScreenFeed : ITerminalObserver
     internal Task Ready { get; private set; } = Task.CompletedTask;
 
     /// <summary>
-    /// What the terminal's screens show now, and the terminal's screen generation (a screen whose link is of an
-    /// earlier one was revoked).
+    /// What the terminal's screens show now, the terminal's screen generation (a screen whose link is of an
+    /// earlier one was revoked) and the location's idle carousel.
     /// </summary>
     public FeedState State => state;
 
@@ -143,39 +246,86 @@ public sealed class TerminalScreenFeed : ITerminalObserver
 
     private int Generation => state.Generation;
 
+    private IdleSlides? IdleNow => state.Idle;
+
+    private IGrainFactory Grains => owner.Grains;
+
+    private TimeProvider Clock => owner.Clock;
+
     internal void Start() => Ready = Subscribe();
 
-    internal void Stop()
+    /// <summary>Once subscribed, the feed need not keep its subscription's task (and all it captured) for its lifetime.</summary>
+    internal void Joined()
     {
-        if (Interlocked.Exchange(ref stopped, 1) == 1)
+        if (Ready.IsCompletedSuccessfully)
         {
-            return;
-        }
-
-        stopping.Cancel();
-        renewal?.Dispose();
-        inbox.Writer.TryComplete();
-        if (reference is { } observer)
-        {
-            terminal.Unsubscribe(observer).ContinueWith(
-                t => logger.LogDebug(t.Exception, "Screen feed of {Terminal} could not unsubscribe; the subscription lapses by itself", Key),
-                TaskContinuationOptions.OnlyOnFaulted);
-            grains.DeleteObjectReference<ITerminalObserver>(observer);
+            Ready = Task.CompletedTask;
         }
     }
 
-    public void OnEvent(TerminalEvent terminalEvent) => inbox.Writer.TryWrite(terminalEvent);
+    internal void Stop()
+    {
+        lock (gate)
+        {
+            if (stopped)
+            {
+                return;
+            }
+
+            stopped = true;
+            pending = null;
+        }
+
+        if (reference is { } observer)
+        {
+            var logger = owner.Logger;
+            terminal.Unsubscribe(observer).ContinueWith(
+                t => logger.LogDebug(t.Exception, "Screen feed of {Terminal} could not unsubscribe; the subscription lapses by itself", Key),
+                TaskContinuationOptions.OnlyOnFaulted);
+            Grains.DeleteObjectReference<ITerminalObserver>(observer);
+        }
+    }
+
+    public void OnEvent(TerminalEvent terminalEvent) => Enqueue(terminalEvent);
+
+    /// <summary>The location's lists changed: re-read the idle carousel, in turn with the terminal's events.</summary>
+    internal void IdleChanged() => Enqueue(Synthetic(IdleListChanged, ""));
+
+    /// <summary>The owner's tick (under its lock): queues a renewal or the end of a thanks view when due.</summary>
+    internal void OnTick(long now)
+    {
+        if (Volatile.Read(ref renewAt) is > 0 and var due && now >= due)
+        {
+            Volatile.Write(ref renewAt, now + Ticks(RenewEvery));
+            Enqueue(Synthetic(Refresh, ""));
+        }
+
+        string? thanksOver = null;
+        lock (gate)
+        {
+            if (thanksSession is { } session && now >= thanksOverAt)
+            {
+                (thanksOver, thanksSession) = (session, null);
+            }
+        }
+
+        if (thanksOver is not null)
+        {
+            Enqueue(Synthetic(ThanksOver, thanksOver));
+        }
+    }
 
     private async Task Subscribe()
     {
         try
         {
-            reference = grains.CreateObjectReference<ITerminalObserver>(this);
+            reference = Grains.CreateObjectReference<ITerminalObserver>(this);
 
             // Subscribed before reading, so no change falls between the read and the first event.
             await terminal.Subscribe(reference);
             var generation = await terminal.GetScreenGeneration();
-            state = new FeedState(Read(await terminal.GetScreen()), generation);
+            var idle = await ReadIdle();
+            state = new FeedState(Read(await terminal.GetScreen()), generation, idle);
         }
         catch
         {
@@ -184,30 +334,58 @@ public sealed class TerminalScreenFeed : ITerminalObserver
             throw;
         }
 
-        _ = Task.Run(Apply);
-        var period = ITerminalFeedGrain.SubscriptionLifetime / 3;
-        renewal = clock.CreateTimer(_ => inbox.Writer.TryWrite(Synthetic(Refresh, "")), null, period, period);
+        // The first renewal somewhere in the second half of the period: feeds that joined together (a gateway's
+        // screens reconnecting after a restart) renew spread out, not all in one tick.
+        Volatile.Write(ref renewAt, Clock.GetTimestamp() + (long)(Ticks(RenewEvery) * (0.5 + (Random.Shared.NextDouble() / 2))));
     }
 
-    private async Task Apply()
+    /// <summary>Events are applied one at a time, in order, by one drain that runs only while there are some.</summary>
+    private void Enqueue(TerminalEvent e)
     {
-        try
+        lock (gate)
         {
-            await foreach (var e in inbox.Reader.ReadAllAsync(stopping.Token))
+            if (stopped)
             {
-                try
-                {
-                    await Handle(e);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning(ex, "Screen feed of {Terminal} could not apply {Event}; the next renewal re-reads the terminal", Key, e.Type);
-                }
+                return;
             }
+
+            (pending ??= new Queue<TerminalEvent>(2)).Enqueue(e);
+            if (applying)
+            {
+                return;
+            }
+
+            applying = true;
         }
-        catch (OperationCanceledException)
+
+        _ = Task.Run(Drain);
+    }
+
+    private async Task Drain()
+    {
+        while (true)
         {
-            // The last screen of this terminal went away.
+            TerminalEvent e;
+            lock (gate)
+            {
+                if (stopped || pending is not { Count: > 0 } queue)
+                {
+                    pending = null;
+                    applying = false;
+                    return;
+                }
+
+                e = queue.Dequeue();
+            }
+
+            try
+            {
+                await Handle(e);
+            }
+            catch (Exception ex)
+            {
+                owner.Logger.LogWarning(ex, "Screen feed of {Terminal} could not apply {Event}; the next renewal re-reads the terminal", Key, e.Type);
+            }
         }
     }
 
@@ -216,20 +394,24 @@ public sealed class TerminalScreenFeed : ITerminalObserver
         switch (e.Type)
         {
             case TerminalEventTypes.ScreenRevoked:
-                Publish(Current, e.ScreenGeneration);
+                Publish(Current, e.ScreenGeneration, IdleNow);
                 return;
             case ThanksOver:
                 if (Current.View == ScreenViews.Thanks && Current.SessionId == e.SessionId)
                 {
-                    Publish(ScreenSnapshot.Idle, Generation);
+                    Publish(ScreenSnapshot.Idle, Generation, IdleNow);
                 }
 
+                return;
+            case IdleListChanged:
+                Publish(Current, Generation, await ReadIdle());
                 return;
             case Refresh:
                 await terminal.Subscribe(reference!);
                 var generation = await terminal.GetScreenGeneration();
                 var now = Read(await terminal.GetScreen());
-                Publish(Current.View == ScreenViews.Thanks && now.View == ScreenViews.Idle ? Current : now, generation);
+                var idle = await ReadIdle();
+                Publish(Current.View == ScreenViews.Thanks && now.View == ScreenViews.Idle ? Current : now, generation, idle);
                 return;
             case TerminalEventTypes.SessionStarted:
                 break;
@@ -243,40 +425,48 @@ public sealed class TerminalScreenFeed : ITerminalObserver
                 break;
         }
 
-        var next = Read(await grains.Grain<IWidgetSessionGrain>(e.SessionId).GetScreen());
+        var next = Read(await Grains.Grain<IWidgetSessionGrain>(e.SessionId).GetScreen());
         if (next.View == ScreenViews.Thanks && (Current.View != ScreenViews.Thanks || Current.SessionId != next.SessionId))
         {
-            var sessionId = next.SessionId!;
-            _ = Task.Delay(ThanksDuration, clock, stopping.Token).ContinueWith(
-                _ => inbox.Writer.TryWrite(Synthetic(ThanksOver, sessionId)), TaskContinuationOptions.OnlyOnRanToCompletion);
+            lock (gate)
+            {
+                thanksOverAt = Clock.GetTimestamp() + Ticks(ThanksDuration);
+                thanksSession = next.SessionId;
+            }
         }
 
-        Publish(next, Generation);
+        Publish(next, Generation, IdleNow);
     }
+
+    /// <summary>From the gateway's copy of the lists: no grain call while it is current.</summary>
+    private async Task<IdleSlides> ReadIdle() => IdleSlides.Of(await owner.Listings.Get(location, WidgetContext.Idle));
 
     /// <summary>The page is at <c>/t/{token}</c>, so <c>../s/…</c> is the session's QR image under any path base.</summary>
     private ScreenSnapshot Read(ScreenView? screen) =>
-        ScreenSnapshot.Of(screen, screen is null ? null : $"../s/{links.Issue(LinkKind.Screen, screen.SessionId)}/qr.svg");
+        ScreenSnapshot.Of(screen, screen is null ? null : $"../s/{owner.Links.Issue(LinkKind.Screen, screen.SessionId)}/qr.svg");
 
-    private void Publish(ScreenSnapshot next, int generation)
+    private void Publish(ScreenSnapshot next, int generation, IdleSlides? idle)
     {
-        if (next.EventId == Current.EventId && generation == Generation)
+        if (next.EventId == Current.EventId && generation == Generation && idle?.Version == IdleNow?.Version)
         {
             return;
         }
 
-        state = new FeedState(next, generation);
+        state = new FeedState(next, generation, idle);
         Interlocked.Exchange(ref changed, NewSignal()).TrySetResult();
     }
 
     private TerminalEvent Synthetic(string type, string sessionId)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         return new TerminalEvent(type, sessionId, 0, SessionState.Active, now, now);
     }
+
+    /// <summary>A span in <see cref="TimeProvider.GetTimestamp"/> units.</summary>
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Clock.TimestampFrequency);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-/// <summary>What a terminal's screens show, with the screen generation it is shown for.</summary>
-public sealed record FeedState(ScreenSnapshot Snapshot, int Generation);
+/// <summary>What a terminal's screens show, with the screen generation it is shown for and the idle carousel.</summary>
+public sealed record FeedState(ScreenSnapshot Snapshot, int Generation, IdleSlides? Idle);

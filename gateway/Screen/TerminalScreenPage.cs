@@ -18,6 +18,7 @@ internal static class TerminalScreenPage
         string StartToken,
         LocationSettings Settings,
         IReadOnlyList<WidgetSummary> IdleWidgets,
+        string IdleVersion,
         ScreenSnapshot Snapshot,
         DateTimeOffset Now);
 
@@ -34,6 +35,8 @@ internal static class TerminalScreenPage
             ["busy"] = t.StartBusy,
             ["unavailable"] = t.StartUnavailable,
             ["failed"] = t.StartFailed,
+            ["welcome"] = t.Welcome,
+            ["tap"] = t.TapHint,
         });
         var html = new StringBuilder(8 * 1024)
             .Append("<main id=\"screen\" class=\"terminal\" data-view=\"").Append(s.View).Append('"')
@@ -44,10 +47,11 @@ internal static class TerminalScreenPage
             .Append(" data-self-start=\"").Append(m.Settings.SelfStart ? "true" : "false").Append('"')
             .Append(" data-carousel-seconds=\"").Append(m.Settings.CarouselSeconds.ToString(CultureInfo.InvariantCulture)).Append('"')
             .Append(" data-server-time=\"").Append(Iso(m.Now)).Append('"')
+            .Append(" data-idle-version=\"").Append(Html.Encode(m.IdleVersion)).Append('"')
             .Append(" data-state=\"").Append(Html.Encode(s.Json)).Append('"')
             .Append(" data-texts=\"").Append(Html.Encode(clientTexts)).Append("\">\n");
 
-        // Idle: the location's idle widgets, one at a time, with the brand.
+        // Idle: the location's idle widgets, one at a time, with the brand; the script redraws the slides (as here) on an idle event.
         html.Append("<section class=\"idle\" data-for=\"idle\"").Append(Hidden(s, ScreenViews.Idle)).Append(">\n<header class=\"brand\">");
         if (m.Settings.Brand.LogoUrl is { } logo)
         {

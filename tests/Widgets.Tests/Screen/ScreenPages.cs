@@ -23,13 +23,17 @@ internal static class ScreenPages
     }
 
     /// <summary>A widget on the idle screen, as an operator sets it up.</summary>
-    public static async Task<int> IdleWidget(this GatewayLocation location, string name, int timeoutSeconds = 45, string? icon = "/icons/demo/loyalty.svg")
+    public static async Task<int> IdleWidget(this GatewayLocation location, string name, int timeoutSeconds = 45, string? icon = "/icons/demo/loyalty.svg") =>
+        (await location.CreateWidget(IdleDraft(name, timeoutSeconds, icon))).Int("id");
+
+    /// <summary>The draft of a widget shown only on the idle screen.</summary>
+    public static JsonObject IdleDraft(string name, int timeoutSeconds = 45, string? icon = "/icons/demo/loyalty.svg")
     {
         var draft = GatewayLocation.Draft(name, timeoutSeconds);
         draft["icon"] = icon;
         draft["contexts"] = new JsonArray("idle");
         draft["content"]!["headline"] = $"{name} — scan to join";
-        return (await location.CreateWidget(draft)).Int("id");
+        return draft;
     }
 
     public static async Task PutSettings(this GatewayLocation location, object settings)
