@@ -18,6 +18,6 @@ public static class HostLifetime
             o.ServicesStartConcurrently = true;
             configuration.GetSection("HostOptions").Bind(o);
         });
-        return services;
+        return IdleMemoryTrim.AddIdleMemoryTrim(services, configuration);
     }
 }
