@@ -40,10 +40,7 @@ public sealed class FakeTwilio : IAsyncDisposable
 
     private FakeTwilio()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        app = builder.Build();
+        app = LoopbackStub.Create();
         app.MapPost("/2010-04-01/Accounts/{sid}/Messages.json", Create);
     }
 
@@ -68,9 +65,7 @@ public sealed class FakeTwilio : IAsyncDisposable
     public static FakeTwilio Start()
     {
         var twilio = new FakeTwilio();
-        twilio.app.Start();
-        var address = twilio.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        twilio.BaseUrl = address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+        twilio.BaseUrl = LoopbackStub.Start(twilio.app);
         return twilio;
     }
 

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Widgets.Tests.Infrastructure;
 
 namespace Widgets.Tests.Telemetry;
 
@@ -28,10 +29,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     private OtlpReceiver()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        app = builder.Build();
+        app = LoopbackStub.Create();
         app.MapPost("/v1/traces", async (HttpRequest request) =>
         {
             using var body = new MemoryStream();
@@ -60,9 +58,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public static OtlpReceiver Start()
     {
         var receiver = new OtlpReceiver();
-        receiver.app.Start();
-        var address = receiver.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Endpoint = address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+        receiver.Endpoint = LoopbackStub.Start(receiver.app);
         return receiver;
     }
 
