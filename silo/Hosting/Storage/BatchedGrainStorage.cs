@@ -94,8 +94,8 @@ public sealed class BatchedGrainStorage : IGrainStorage, IAsyncDisposable
 
         var stored = await pending.Stored.Task;
 
-        // No row back: another activation wrote first (or a first write found a row). The same rule as the provider's.
-        if (stored is not { } version || version == expected)
+        // No row back: another activation wrote first (or a first write found a row).
+        if (stored is not { } version)
         {
             throw new InconsistentStateException(
                 $"Version conflict (WriteState): ServiceId={serviceId} ProviderName={providerName} GrainType={stateName} GrainId={grainId} ETag={grainState.ETag}.",
