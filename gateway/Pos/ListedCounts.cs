@@ -11,12 +11,10 @@ namespace Widgets.Gateway.Pos;
 /// <see cref="Grains.SessionOptions.StatsFlushInterval"/>, and when the gateway stops. Best effort, as the location's own
 /// batching was: a crash loses the last interval's lists.
 /// </summary>
-public sealed class ListedCounts(IGrainFactory grains, TimeProvider clock, IOptions<Grains.SessionOptions> options, ILogger<ListedCounts> logger) : IHostedService, IDisposable
+public sealed class ListedCounts(IGrainFactory grains, TimeProvider clock, IOptions<Grains.SessionOptions> options, ILogger<ListedCounts> logger) : BackgroundService
 {
     private readonly Lock gate = new();
-    private readonly CancellationTokenSource stopping = new();
     private Dictionary<Served, long> pending = [];
-    private Task flushing = Task.CompletedTask;
 
     /// <summary>One list served: its widgets count as listed on <paramref name="terminalId"/> ("" when the POS named none).</summary>
     public void Add(LocationKey location, string? terminalId, WidgetContext? context, WidgetListing listing)
@@ -33,22 +31,14 @@ public sealed class ListedCounts(IGrainFactory grains, TimeProvider clock, IOpti
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Stops the flush loop, then hands over what was counted since its last round.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        flushing = FlushLoop(stopping.Token);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await stopping.CancelAsync();
-        await flushing.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await base.StopAsync(cancellationToken);
         Flush();
     }
 
-    public void Dispose() => stopping.Dispose();
-
-    private async Task FlushLoop(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(options.Value.StatsFlushInterval, clock);
         try

@@ -13,16 +13,14 @@ namespace Widgets.Gateway.Pos;
 /// <see cref="Unused"/> is dropped. A copy past its <see cref="LiveListings.ValidUntil"/> (a schedule boundary whose
 /// push has not arrived) is not served: the grain is asked.
 /// </summary>
-public sealed class PushedListings(IGrainFactory grains, TimeProvider clock, ILogger<PushedListings> logger) : IListingsObserver, IHostedService, IDisposable
+public sealed class PushedListings(IGrainFactory grains, TimeProvider clock, ILogger<PushedListings> logger) : BackgroundService, IListingsObserver
 {
     public static readonly TimeSpan RenewEvery = ILocationGrain.ListingsWatchLifetime / 4;
 
     private static readonly TimeSpan Unused = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<string, Watch> watches = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource stopping = new();
     private IListingsObserver? reference;
-    private Task renewing = Task.CompletedTask;
 
     /// <summary>
     /// Raised with the location's key when this gateway's copy of its lists was replaced by a newer revision (a push,
@@ -54,20 +52,6 @@ public sealed class PushedListings(IGrainFactory grains, TimeProvider clock, ILo
         return Task.CompletedTask;
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        renewing = RenewLoop(stopping.Token);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await stopping.CancelAsync();
-        await renewing.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    public void Dispose() => stopping.Dispose();
-
     private async Task<WidgetListing> FetchAsync(string location, WidgetContext? context)
     {
         var watch = watches.GetOrAdd(location, _ => new Watch());
@@ -83,7 +67,7 @@ public sealed class PushedListings(IGrainFactory grains, TimeProvider clock, ILo
         return grains.Grain<ILocationGrain>(location).WatchListings(reference);
     }
 
-    private async Task RenewLoop(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(RenewEvery, clock);
         try
