@@ -7,8 +7,8 @@ using Widgets.Grains;
 namespace Widgets.Hosting.Storage;
 
 /// <summary>
-/// Puts the embedded SQLite grain storage and reminder table behind one <see cref="SqliteWriteGate"/>; grain writes are
-/// stored in batches (<see cref="BatchedGrainStorage"/>).
+/// Puts the embedded SQLite grain storage and reminder table behind one <see cref="SqliteWriteGate"/>; grain writes and
+/// reminder rows are stored in batches by one <see cref="SqliteBatchWriter"/>.
 /// </summary>
 public static class SqliteWrites
 {
@@ -19,6 +19,8 @@ public static class SqliteWrites
     public static IServiceCollection AddSqliteWriteGate(this IServiceCollection services, string connectionString)
     {
         services.AddSingleton(SqliteWriteGate.For(connectionString));
+        services.AddSingleton(sp => new SqliteBatchWriter(
+            sp.GetRequiredService<SqliteWriteGate>(), connectionString, sp.GetRequiredService<ILogger<SqliteBatchWriter>>()));
         services.AddKeyedSingleton<IGrainStorage>(WidgetsStorage.Name, (sp, _) =>
         {
             // The inner provider's own options: the batched writer must hash and serialize exactly as it reads.
@@ -26,18 +28,21 @@ public static class SqliteWrites
             return new BatchedGrainStorage(
                 sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName),
                 sp.GetRequiredService<SqliteWriteGate>(),
-                connectionString,
+                sp.GetRequiredService<SqliteBatchWriter>(),
                 sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
                 InnerStorageName,
                 inner.GrainStorageSerializer,
-                inner.HashPicker,
-                sp.GetRequiredService<ILogger<BatchedGrainStorage>>());
+                inner.HashPicker);
         });
 
         var reminderTable = services.Last(d => d.ServiceType == typeof(IReminderTable) && !d.IsKeyedService);
         services.Remove(reminderTable);
         services.AddSingleton<IReminderTable>(sp =>
-            new GatedReminderTable(Create(sp, reminderTable), sp.GetRequiredService<SqliteWriteGate>()));
+            new BatchedReminderTable(
+                Create(sp, reminderTable),
+                sp.GetRequiredService<SqliteWriteGate>(),
+                sp.GetRequiredService<SqliteBatchWriter>(),
+                sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         return services;
     }
 

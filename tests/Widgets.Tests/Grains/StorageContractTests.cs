@@ -137,6 +137,44 @@ public sealed class StorageContractTests(SiloClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Reminder_rows_written_together_read_back_exactly_and_a_stale_removal_changes_nothing()
+    {
+        // The rows are batched by our writer but read by Orleans' ADO.NET table: both must agree on every column.
+        var table = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IReminderTable>();
+        var start = new DateTime(2026, 12, 3, 8, 30, 15, 123, DateTimeKind.Utc).AddTicks(4567);
+        var entries = Enumerable.Range(0, 200).Select(i => new ReminderEntry
+        {
+            GrainId = NewGrain(),
+            ReminderName = "timeout",
+            StartAt = start.AddSeconds(i),
+            Period = TimeSpan.FromMinutes(1 + (i % 3)),
+        }).ToList();
+
+        var etags = await Task.WhenAll(entries.Select(table.UpsertRow));
+        var renewed = await table.UpsertRow(entries[0]);
+
+        Assert.NotEqual(etags[0], renewed);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var row = Assert.Single((await table.ReadRows(entries[i].GrainId)).Reminders);
+            Assert.Equal(entries[i].StartAt, row.StartAt);
+            Assert.Equal(entries[i].Period, row.Period);
+            Assert.Equal(i == 0 ? renewed : etags[i], row.ETag);
+        }
+
+        Assert.False(await table.RemoveRow(entries[0].GrainId, "timeout", etags[0]!));
+        Assert.NotNull(await table.ReadRow(entries[0].GrainId, "timeout"));
+        var removed = await Task.WhenAll(entries.Select((e, i) => table.RemoveRow(e.GrainId, "timeout", i == 0 ? renewed! : etags[i]!)));
+        Assert.All(removed, Assert.True);
+        Assert.Empty((await table.ReadRows(entries[7].GrainId)).Reminders);
+
+        // The hash Orleans' range reads use (a silo's share of the ring) is the one our rows carry.
+        var hash = entries[9].GrainId.GetUniformHashCode();
+        await table.UpsertRow(entries[9]);
+        Assert.Contains((await table.ReadRows(hash - 1, hash)).Reminders, r => r.GrainId == entries[9].GrainId);
+    }
+
     private static GrainId NewGrain() => GrainId.Create("storage-contract", $"grain-{Guid.NewGuid():N}");
 
     private static GrainState<RecipientState> State(string source, string? etag = null) =>
