@@ -37,6 +37,12 @@ public sealed class WidgetSessionGrain(
     /// <summary>An ended session storing its final journal row, after which it drops its reminder and frees its activation.</summary>
     private Task forgetting = Task.CompletedTask;
 
+    /// <summary>
+    /// The timeout reminder this activation registered, kept so dropping it needs no read of the reminder table (one
+    /// SQLite or PostgreSQL read per session). Null when this activation did not register it: then it is read.
+    /// </summary>
+    private IGrainReminder? timeoutReminder;
+
     private SessionRecord Session => state.State;
 
     private List<MessageRecord> MessageLog => Session.Messages ??= [];
@@ -109,7 +115,7 @@ public sealed class WidgetSessionGrain(
         };
 
         // The reminder first: a record never exists without the reminder that ends it, even if the process stops here.
-        await this.RegisterOrUpdateReminder(TimeoutReminder, timeout, options.Value.ReminderPeriod);
+        timeoutReminder = await this.RegisterOrUpdateReminder(TimeoutReminder, timeout, options.Value.ReminderPeriod);
         await state.WriteStateAsync();
         ScheduleDeadline();
         Journal();
@@ -656,10 +662,26 @@ public sealed class WidgetSessionGrain(
         await state.WriteStateAsync();
         await JournalDurably(JournalWrite.Now);
         await this.UnregisterReminder(reminder);
+        timeoutReminder = null;
     }
 
     private async Task DropReminder()
     {
+        if (timeoutReminder is { } registered)
+        {
+            timeoutReminder = null;
+            try
+            {
+                // A row already gone counts as removed (Orleans checks); only a row re-registered elsewhere (another
+                // activation during a failover) has a newer version than ours: then read it, below.
+                await this.UnregisterReminder(registered);
+                return;
+            }
+            catch (ReminderException)
+            {
+            }
+        }
+
         if (await this.GetReminder(TimeoutReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
