@@ -20,8 +20,22 @@ public sealed class ClusterConnection : IClusterConnectionStatusObserver, ILifec
 
     public Task WhenJoined(CancellationToken cancellationToken) => joined.Task.WaitAsync(cancellationToken);
 
-    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered) =>
+    /// <summary>
+    /// Cluster mode: a silo gateway went away, or the connection to the cluster came back after every one was lost.
+    /// Either way some grains this gateway follows may now live in new activations that know nothing of its
+    /// subscriptions (a silo killed with its terminals' feeds), so followers re-subscribe (<c>TerminalScreenFeeds</c>).
+    /// Raised on Orleans' thread: handlers only schedule work.
+    /// </summary>
+    public event Action? SilosLost;
+
+    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
+    {
         Volatile.Write(ref connectedGateways, currentNumberOfGateways);
+        if (currentNumberOfGateways < previousNumberOfGateways || connectionRecovered)
+        {
+            SilosLost?.Invoke();
+        }
+    }
 
     public void NotifyClusterConnectionLost() => Volatile.Write(ref connectedGateways, 0);
 

@@ -13,13 +13,15 @@ public static class OrleansHosting
     {
         var configuration = builder.Configuration;
         var services = builder.Services;
+
+        // Also while the build writes the OpenAPI document: the terminal screens' feeds listen to it.
+        services.AddSingleton<ClusterConnection>();
         if (DocumentGeneration.IsActive)
         {
             DocumentGeneration.AddPlaceholders(services);
             return builder;
         }
 
-        services.AddSingleton<ClusterConnection>();
         services.AddTransient<IStartupFilter, ClusterGate>();
         if (WidgetsOptions.From(configuration).Mode == HostingMode.Cluster)
         {

@@ -1,3 +1,4 @@
+using Widgets.Gateway.Hosting;
 using Widgets.Gateway.Links;
 using Widgets.Gateway.Pos;
 
@@ -10,7 +11,8 @@ namespace Widgets.Gateway.Screen;
 /// gateway's pushed widget lists (<see cref="PushedListings"/>): when a location's lists change, its feeds re-read it.
 /// One timer ticking every <see cref="Tick"/> serves every feed and screen (feeds hold no timer, screens no delay):
 /// it renews the feeds that are due, ends thanks views, and wakes one of <see cref="HeartbeatLanes"/> lanes of screens
-/// for their heartbeat, so heartbeats are spread over the period rather than all written at once.
+/// for their heartbeat, so heartbeats are spread over the period rather than all written at once. When the cluster
+/// loses a silo, every feed renews at once (<see cref="SilosLost"/>) rather than at its next due renewal.
 /// </summary>
 public sealed class TerminalScreenFeeds : IDisposable
 {
@@ -25,11 +27,13 @@ public sealed class TerminalScreenFeeds : IDisposable
     private readonly Dictionary<string, TerminalScreenFeed> feeds = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string>[] heartbeats = new TaskCompletionSource<string>[HeartbeatLanes];
     private readonly ITimer ticker;
+    private readonly ClusterConnection cluster;
     private int ticks;
     private int streams;
 
-    public TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, PushedListings listings, TimeProvider clock, ILogger<TerminalScreenFeeds> logger)
+    public TerminalScreenFeeds(IGrainFactory grains, LinkTokens links, PushedListings listings, ClusterConnection cluster, TimeProvider clock, ILogger<TerminalScreenFeeds> logger)
     {
+        this.cluster = cluster;
         Grains = grains;
         Links = links;
         Listings = listings;
@@ -41,6 +45,7 @@ public sealed class TerminalScreenFeeds : IDisposable
         }
 
         listings.Changed += ListingsChanged;
+        cluster.SilosLost += SilosLost;
         ticker = clock.CreateTimer(_ => OnTick(), null, Tick, Tick);
     }
 
@@ -123,6 +128,7 @@ public sealed class TerminalScreenFeeds : IDisposable
     {
         ticker.Dispose();
         Listings.Changed -= ListingsChanged;
+        cluster.SilosLost -= SilosLost;
     }
 
     /// <summary>A feed whose subscription failed is forgotten, so the next screen to connect tries afresh.</summary>
@@ -148,6 +154,29 @@ public sealed class TerminalScreenFeeds : IDisposable
                 {
                     feed.IdleChanged();
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A silo gateway went away (cluster mode). The terminals whose feed grains it held come back in new activations
+    /// on other silos, with no subscriber: their next sessions would reach no screen here until the feed's next
+    /// renewal, up to <see cref="TerminalScreenFeed.RenewEvery"/> later, while the page shows the old session. Which
+    /// terminals the silo held is not known here, so every feed renews now (spread over
+    /// <see cref="TerminalScreenFeed.RetryEvery"/>), and a renewal that fails because the silo is not yet declared
+    /// dead is tried again every <see cref="TerminalScreenFeed.RetryEvery"/> until the terminal answers from its new
+    /// silo. The renewal re-reads the terminal, so a session started meanwhile shows at once. Periodic renewals stay
+    /// as rare as they are: this costs one renewal per feed per lost silo.
+    /// </summary>
+    private void SilosLost()
+    {
+        var now = Clock.GetTimestamp();
+        lock (feeds)
+        {
+            Logger.LogInformation("A silo gateway was lost (or the cluster is back); renewing the {Count} screen feed(s) of this gateway", feeds.Count);
+            foreach (var feed in feeds.Values)
+            {
+                feed.RenewSoon(now);
             }
         }
     }
@@ -183,10 +212,11 @@ public sealed class TerminalScreenFeeds : IDisposable
 /// One terminal's screen state on this gateway, kept current by the terminal's feed grain. Events are applied one at
 /// a time by re-reading the session they name (so an event late or out of order cannot put a wrong view up), the
 /// subscription is renewed well within <see cref="ITerminalFeedGrain.SubscriptionLifetime"/> (and the state re-read
-/// then, in case the terminal's silo was lost meanwhile), and each change completes <see cref="Changed"/>, which
-/// every connected screen of the terminal awaits. The idle carousel is read from the pushed lists when they change
-/// and at each renewal (which also keeps the location's lists watched while a screen shows them). Between events a
-/// feed holds no task, timer or queue: its owner's tick says when a renewal or the end of a thanks view is due.
+/// then, in case the terminal's silo was lost meanwhile; at once when this gateway sees a silo go), and each change
+/// completes <see cref="Changed"/>, which every connected screen of the terminal awaits. The idle carousel is read
+/// from the pushed lists when they change and at each renewal (which also keeps the location's lists watched while a
+/// screen shows them). Between events a feed holds no task, timer or queue: its owner's tick says when a renewal or
+/// the end of a thanks view is due.
 /// </summary>
 public sealed class TerminalScreenFeed : ITerminalObserver
 {
@@ -194,7 +224,13 @@ public sealed class TerminalScreenFeed : ITerminalObserver
     public static readonly TimeSpan ThanksDuration = TimeSpan.FromSeconds(6);
 
     /// <summary>Half the subscription's lifetime: a renewal late by a few ticks still lands well in time.</summary>
-    private static readonly TimeSpan RenewEvery = ITerminalFeedGrain.SubscriptionLifetime / 2;
+    internal static readonly TimeSpan RenewEvery = ITerminalFeedGrain.SubscriptionLifetime / 2;
+
+    /// <summary>
+    /// How soon a renewal that failed is tried again: a terminal whose silo was lost answers again once the silo is
+    /// declared dead (seconds), and a screen should not wait a whole <see cref="RenewEvery"/> for it.
+    /// </summary>
+    internal static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(2);
 
     private const string ThanksOver = "thanksOver";
     private const string Refresh = "refresh";
@@ -211,6 +247,9 @@ public sealed class TerminalScreenFeed : ITerminalObserver
     private long thanksOverAt;
     private string? thanksSession;
     private ITerminalObserver? reference;
+
+    /// <summary>Renewals failed in a row; touched only by the drain, which runs one at a time.</summary>
+    private int renewFailures;
     private TaskCompletionSource changed = NewSignal();
     private volatile FeedState state = new(ScreenSnapshot.Idle, 0, null);
 
@@ -315,6 +354,15 @@ public sealed class TerminalScreenFeed : ITerminalObserver
         }
     }
 
+    /// <summary>Brings the next renewal forward to a random moment within <see cref="RetryEvery"/> of <paramref name="now"/> (under the owner's lock).</summary>
+    internal void RenewSoon(long now)
+    {
+        if (Volatile.Read(ref renewAt) > 0)
+        {
+            Volatile.Write(ref renewAt, now + (long)(Ticks(RetryEvery) * Random.Shared.NextDouble()));
+        }
+    }
+
     private async Task Subscribe()
     {
         try
@@ -407,11 +455,25 @@ public sealed class TerminalScreenFeed : ITerminalObserver
                 Publish(Current, Generation, await ReadIdle());
                 return;
             case Refresh:
-                await terminal.Subscribe(reference!);
-                var generation = await terminal.GetScreenGeneration();
-                var now = Read(await terminal.GetScreen());
-                var idle = await ReadIdle();
-                Publish(Current.View == ScreenViews.Thanks && now.View == ScreenViews.Idle ? Current : now, generation, idle);
+                try
+                {
+                    await terminal.Subscribe(reference!);
+                    var generation = await terminal.GetScreenGeneration();
+                    var now = Read(await terminal.GetScreen());
+                    var idle = await ReadIdle();
+                    Publish(Current.View == ScreenViews.Thanks && now.View == ScreenViews.Idle ? Current : now, generation, idle);
+                }
+                catch (Exception ex)
+                {
+                    // Soon again, not a whole period later: the subscription may have lapsed with a lost silo. Only the
+                    // first failure in a row warns: while the cluster is down every feed fails every RetryEvery.
+                    Volatile.Write(ref renewAt, Clock.GetTimestamp() + Ticks(RetryEvery));
+                    owner.Logger.Log(renewFailures++ == 0 ? LogLevel.Warning : LogLevel.Debug, ex,
+                        "Screen feed of {Terminal} could not renew its subscription; trying again every {Seconds} s", Key, RetryEvery.TotalSeconds);
+                    return;
+                }
+
+                renewFailures = 0;
                 return;
             case TerminalEventTypes.SessionStarted:
                 break;

@@ -43,6 +43,8 @@ public sealed class TerminalGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Which silo holds a terminal's feed: an operator (or a fault test) following a screen through a failover.
+        logger.LogDebug("Terminal {Terminal} activated", this.GetPrimaryKeyString());
         if (state.State.Superseding is { } superseded)
         {
             Session(superseded).Supersede().Ignore();
