@@ -23,8 +23,10 @@ for trx in "$results"/*.trx; do
   # Name the failures again at the end: CI keeps only the tail of a long log.
   # Each with the first lines of its message, which say what a user would have noticed.
   awk 'BEGIN { RS = "</UnitTestResult>" }
-       /outcome="Failed"/ {
-         match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11)
+       /<UnitTestResult [^>]*outcome="Failed"/ {
+         # Only a result element (the summary after the last result also says outcome="Failed").
+         match($0, /<UnitTestResult [^>]*testName="[^"]*"/); tag = substr($0, RSTART, RLENGTH)
+         match(tag, /testName="[^"]*"/); name = substr(tag, RSTART + 10, RLENGTH - 11)
          message = ""
          if (match($0, /<Message>[^<]*/)) { message = substr($0, RSTART + 9, RLENGTH - 9) }
          n = split(message, lines, "\n"); shown = ""
