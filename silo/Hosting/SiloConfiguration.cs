@@ -148,7 +148,7 @@ public static class SiloConfiguration
         // threw and caught a TaskCanceledException: ~1,200 a second at 1,000 flows/s (dotnet-counters). A window shorter
         // than the shortest timeout keeps a reminder out of memory until a refresh finds it due soon; refreshing more
         // often than the window is long means every reminder is in memory before it is due, so ticks are as punctual
-        // as before (the precise deadline is the silo's SessionDeadlines anyway). docs/PERFORMANCE.md, change 20.
+        // as before (the precise deadline is the silo's SessionDeadlines anyway). docs/PERFORMANCE.md, change 22.
         var window = TimeSpan.FromSeconds(Math.Max(10, sessions.MinTimeoutSeconds - 5));
         silo.Configure<ReminderOptions>(o =>
         {

@@ -6,8 +6,8 @@ namespace Widgets.Hosting.Health;
 
 /// <summary>
 /// Gives memory back to the machine once a busy spell is over: when the process has allocated little for a while after
-/// allocating a lot, one compacting full collection returns the heap the burst grew (<c>Widgets:Memory:TrimWhenIdle</c>,
-/// on by default).
+/// allocating a lot, one compacting full collection returns the heap the burst grew, and glibc's free native pages go
+/// back too (<c>Widgets:Memory:TrimWhenIdle</c>, on by default).
 /// </summary>
 /// <remarks>
 /// Why: the runtime collects when allocations call for it, so a process that goes quiet after a rush (a store closing,

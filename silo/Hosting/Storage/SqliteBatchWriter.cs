@@ -18,7 +18,7 @@ namespace Widgets.Hosting.Storage;
 /// statement per turn; that capped the flow regardless of the cores left. A statement that fails fails only its own
 /// write (SQLite undoes just that statement); a transaction that cannot commit fails every write in it.
 /// </remarks>
-public sealed class SqliteBatchWriter(SqliteWriteGate gate, string connectionString, ILogger<SqliteBatchWriter> logger) : IAsyncDisposable
+public sealed class SqliteBatchWriter : IAsyncDisposable
 {
     /// <summary>At most this many writes share a transaction, so one batch cannot hold the gate for long.</summary>
     public const int MaxBatch = 256;
@@ -26,10 +26,22 @@ public sealed class SqliteBatchWriter(SqliteWriteGate gate, string connectionStr
     private readonly Channel<PendingWrite> queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource stopping = new();
     private readonly Dictionary<string, SqliteCommand> queries = new(StringComparer.Ordinal);
-    private readonly Lock starting = new();
-    private Task? writer;
+    private readonly SqliteWriteGate gate;
+    private readonly string connectionString;
+    private readonly ILogger<SqliteBatchWriter> logger;
+    private readonly Lazy<Task> writer;
     private SqliteConnection? connection;
     private SqliteTransaction? transaction;
+
+    public SqliteBatchWriter(SqliteWriteGate gate, string connectionString, ILogger<SqliteBatchWriter> logger)
+    {
+        this.gate = gate;
+        this.connectionString = connectionString;
+        this.logger = logger;
+
+        // Started by the first write: by then the silo has migrated the database.
+        writer = new Lazy<Task>(() => Task.Run(() => WriteLoop(stopping.Token)));
+    }
 
     /// <summary>
     /// Queues a write. <paramref name="execute"/> runs on the writer, inside the batch's transaction, and gets the
@@ -37,7 +49,7 @@ public sealed class SqliteBatchWriter(SqliteWriteGate gate, string connectionStr
     /// </summary>
     public Task<T> Write<T>(Func<SqliteBatchWriter, T> execute)
     {
-        EnsureStarted();
+        _ = writer.Value;
         var pending = new PendingWrite<T>(execute);
         if (!queue.Writer.TryWrite(pending))
         {
@@ -102,35 +114,15 @@ public sealed class SqliteBatchWriter(SqliteWriteGate gate, string connectionStr
     public async ValueTask DisposeAsync()
     {
         queue.Writer.TryComplete();
-        Task? running;
-        lock (starting)
-        {
-            running = writer;
-        }
-
-        if (running is not null)
+        if (writer.IsValueCreated)
         {
             // What is queued is still stored; only then does the writer stop.
-            await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await writer.Value.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         await stopping.CancelAsync();
         stopping.Dispose();
         ResetConnection();
-    }
-
-    // Started by the first write: by then the silo has migrated the database.
-    private void EnsureStarted()
-    {
-        if (Volatile.Read(ref writer) is not null)
-        {
-            return;
-        }
-
-        lock (starting)
-        {
-            writer ??= Task.Run(() => WriteLoop(stopping.Token));
-        }
     }
 
     private async Task WriteLoop(CancellationToken cancellationToken)
