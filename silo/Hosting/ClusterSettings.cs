@@ -11,6 +11,9 @@ public sealed class ClusterSettings
     /// <summary>Pool limits applied to <c>ConnectionStrings:Postgres</c> unless it sets them itself (docs: deploy/README.md, "PostgreSQL").</summary>
     public const int DefaultMaxPoolSize = 20;
 
+    /// <summary>How many distinct statements a connection keeps prepared (the storage, reminder and journal queries are about 20).</summary>
+    public const int DefaultMaxAutoPrepare = 32;
+
     public string ClusterId { get; set; } = "widgets";
 
     public string ServiceId { get; set; } = "widgets";
@@ -64,21 +67,42 @@ public sealed class ClusterSettings
     }
 
     /// <summary>
-    /// <c>ConnectionStrings:Postgres</c> with this service's pool limits added where the operator set none: at most
-    /// <see cref="DefaultMaxPoolSize"/> connections per process, idle ones closed after a minute, 5 s to connect. Every
-    /// Orleans provider in a process shares this one pool (Npgsql pools by connection string).
+    /// <c>ConnectionStrings:Postgres</c> with this service's connection settings added where the operator set none (see
+    /// <see cref="WithRuntimeDefaults"/>). Every Orleans provider in a process shares this one pool (Npgsql pools by
+    /// connection string).
     /// </summary>
-    public static string PostgresConnectionString(IConfiguration configuration) =>
+    public static string PostgresConnectionString(IConfiguration configuration) => WithRuntimeDefaults(ConfiguredPostgres(configuration));
+
+    /// <summary>
+    /// The connection string schema migrations use: <c>ConnectionStrings:PostgresMigrations</c> (a role that may run
+    /// DDL), else <c>Postgres</c> as configured. Never with <see cref="WithRuntimeDefaults"/>: migration scripts may
+    /// change session settings, and a pool without reset-on-close must never see them.
+    /// </summary>
+    public static string PostgresMigrationsConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("PostgresMigrations") is { Length: > 0 } cs ? cs : ConfiguredPostgres(configuration);
+
+    private static string ConfiguredPostgres(IConfiguration configuration) =>
         configuration.GetConnectionString("Postgres") is { Length: > 0 } cs
-            ? WithPoolLimits(cs)
+            ? cs
             : throw new InvalidOperationException(
                 "Cluster mode needs ConnectionStrings:Postgres (e.g. env ConnectionStrings__Postgres=\"Host=127.0.0.1;Port=5432;Database=widgets;Username=widgets_app;Password=…\").");
 
-    /// <summary>The connection string schema migrations use: <c>ConnectionStrings:PostgresMigrations</c> (a role that may run DDL), else <c>Postgres</c>.</summary>
-    public static string PostgresMigrationsConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString("PostgresMigrations") is { Length: > 0 } cs ? cs : PostgresConnectionString(configuration);
-
-    public static string WithPoolLimits(string connectionString)
+    /// <summary>
+    /// The runtime pool's settings, each added only where the connection string does not set it itself
+    /// (deploy/README.md, "Connections"):
+    /// <list type="bullet">
+    /// <item>at most <see cref="DefaultMaxPoolSize"/> connections per process, idle ones closed after a minute, 5 s to connect;</item>
+    /// <item><c>No Reset On Close</c>: a connection goes back to the pool without Npgsql's <c>DISCARD ALL</c>. Every
+    /// storage call borrows a connection for one statement, so the reset was half of all statements PostgreSQL ran
+    /// (11 of 22 per POS flow, logged with <c>log_statement=all</c>) and it threw away prepared statements. Nothing
+    /// that uses this pool changes session state (no SET, temporary tables, LISTEN or session locks: the migrator
+    /// has its own connection string and its lock its own unpooled connection);</item>
+    /// <item><c>Max Auto Prepare</c>: Npgsql prepares a statement on the server once it has run a few times, so
+    /// PostgreSQL stops parsing and planning Orleans' storage and reminder queries on every call.</item>
+    /// </list>
+    /// docs/PERFORMANCE.md, change 25.
+    /// </summary>
+    public static string WithRuntimeDefaults(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var given = new DbConnectionStringKeys(connectionString);
@@ -95,6 +119,16 @@ public sealed class ClusterSettings
         if (!given.Has("Timeout"))
         {
             builder.Timeout = 5;
+        }
+
+        if (!given.Has("No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        if (!given.Has("Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
 
         return builder.ConnectionString;
