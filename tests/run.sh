@@ -25,10 +25,11 @@ for trx in "$results"/*.trx; do
   awk 'BEGIN { RS = "</UnitTestResult>" }
        /<UnitTestResult [^>]*outcome="Failed"/ {
          # Only a result element (the summary after the last result also says outcome="Failed").
-         match($0, /<UnitTestResult [^>]*testName="[^"]*"/); tag = substr($0, RSTART, RLENGTH)
+         # The failed element itself: passed results before it (self-closed) share this record.
+         match($0, /<UnitTestResult [^>]*outcome="Failed"[^>]*>/); tag = substr($0, RSTART, RLENGTH); rest = substr($0, RSTART)
          match(tag, /testName="[^"]*"/); name = substr(tag, RSTART + 10, RLENGTH - 11)
          message = ""
-         if (match($0, /<Message>[^<]*/)) { message = substr($0, RSTART + 9, RLENGTH - 9) }
+         if (match(rest, /<Message>[^<]*/)) { message = substr(rest, RSTART + 9, RLENGTH - 9) }
          n = split(message, lines, "\n"); shown = ""
          for (i = 1; i <= n && i <= 6; i++) shown = shown "\n    " lines[i]
          print "FAILED: " name shown

@@ -110,7 +110,7 @@ public static class SiloConfiguration
         }
 
         var embedded = widgets.Mode != HostingMode.Cluster;
-        var storageName = embedded ? SqliteWrites.InnerStorageName : WidgetsStorage.Name;
+        const string storageName = BatchedStorage.InnerStorageName;
         // Orleans picks a serializer registered under the provider's name over its JSON default.
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(storageName, (sp, _) =>
             new BinaryStateFormat(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));
@@ -126,14 +126,17 @@ public static class SiloConfiguration
         });
         if (embedded)
         {
-            silo.Services.AddSqliteWriteGate(connectionString);
+            silo.Services.AddSqliteRowWriter(connectionString);
             silo.Services.AddSingleton<IJournalStore>(sp =>
                 new SqliteJournalStore(connectionString, sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<IOptions<ClusterOptions>>()));
         }
         else
         {
+            silo.Services.AddPostgresRowWriter(connectionString);
             silo.Services.AddSingleton<IJournalStore>(sp => new PostgresJournalStore(connectionString, sp.GetRequiredService<IOptions<ClusterOptions>>()));
         }
+
+        silo.Services.AddBatchedStorage();
 
         var sessions = configuration.GetSection(SessionOptions.Section).Get<SessionOptions>() ?? new SessionOptions();
         if (sessions.ReminderPeriod < TimeSpan.FromMinutes(1))

@@ -5,51 +5,58 @@ using Orleans.Storage;
 namespace Widgets.Hosting.Storage;
 
 /// <summary>
-/// The embedded grain storage: reads and clears go to Orleans' ADO.NET provider (clears through the
-/// <see cref="SqliteWriteGate"/>), while writes go to the <see cref="SqliteBatchWriter"/>, which stores many per
-/// transaction.
+/// The grain storage of both modes: reads and clears go to Orleans' ADO.NET provider (clears as the
+/// <see cref="IStorageRowWriter"/> says), while writes go to the row writer, which stores many per transaction.
 /// </summary>
 /// <remarks>
 /// The rows are the ones the ADO.NET provider reads and writes (same columns, hashes and versions, the same stored
 /// <c>WriteToStorageKey</c> query from <c>OrleansQuery</c>), so both can be used on one database and earlier data
-/// directories keep working.
+/// directories and databases keep working.
 /// </remarks>
 public sealed class BatchedGrainStorage(
     IGrainStorage inner,
-    SqliteWriteGate gate,
-    SqliteBatchWriter writer,
+    IStorageRowWriter writer,
     string serviceId,
     string providerName,
     IGrainStorageSerializer serializer,
     IStorageHasherPicker? hashPicker) : IGrainStorage
 {
-    private static readonly string[] WriteParameters =
-        ["GrainIdHash", "GrainIdN0", "GrainIdN1", "GrainTypeHash", "GrainTypeString", "GrainIdExtensionString", "ServiceId", "GrainStateVersion", "PayloadBinary"];
-
     private readonly IStorageHasherPicker hashPicker = hashPicker ?? new StorageHasherPicker([new OrleansDefaultHasher()]);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.ReadStateAsync(stateName, grainId, grainState);
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        gate.Run(() => inner.ClearStateAsync(stateName, grainId, grainState));
+        writer.WriteAlone(() => inner.ClearStateAsync(stateName, grainId, grainState));
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (stateName.Contains('`', StringComparison.Ordinal))
         {
             // A generic state type's name, which the ADO.NET provider rewrites first: leave those to it.
-            await gate.Run(() => inner.WriteStateAsync(stateName, grainId, grainState));
+            await writer.WriteAlone(() => inner.WriteStateAsync(stateName, grainId, grainState));
             return;
         }
 
         var row = RowOf(stateName, grainId, grainState);
         var expected = string.IsNullOrWhiteSpace(grainState.ETag) ? (int?)null : int.Parse(grainState.ETag, CultureInfo.InvariantCulture);
         var payload = serializer.Serialize(grainState.State).ToArray();
-        var stored = await writer.Write(w => Store(w, row, payload, expected));
+        var stored = await writer.Write("WriteToStorageKey",
+        [
+            new("GrainIdHash", row.GrainIdHash),
+            new("GrainIdN0", row.N0),
+            new("GrainIdN1", row.N1),
+            new("GrainTypeHash", row.GrainTypeHash),
+            new("GrainTypeString", row.GrainTypeString),
+            new("GrainIdExtensionString", row.Extension),
+            new("ServiceId", serviceId),
+            new("GrainStateVersion", expected),
+            new("PayloadBinary", payload),
+        ]);
 
-        // No row back: another activation wrote first (or a first write found a row).
-        if (stored is not { } version)
+        // No row back (another activation wrote first, or a first write found a row), or the version we expected
+        // back unchanged (PostgreSQL's query says a conflict so): a successful write always answers expected + 1.
+        if (stored is not { } version || version == expected)
         {
             throw new InconsistentStateException(
                 $"Version conflict (WriteState): ServiceId={serviceId} ProviderName={providerName} GrainType={stateName} GrainId={grainId} ETag={grainState.ETag}.",
@@ -95,22 +102,6 @@ public sealed class BatchedGrainStorage(
 
         static byte[] WithExtension(byte[] key, string? extension) =>
             extension is null ? key : [.. key, .. Encoding.UTF8.GetBytes(extension)];
-    }
-
-    private int? Store(SqliteBatchWriter batch, RowKey row, byte[] payload, int? expectedVersion)
-    {
-        var command = batch.Query("WriteToStorageKey", WriteParameters);
-        var p = command.Parameters;
-        p["@GrainIdHash"].Value = row.GrainIdHash;
-        p["@GrainIdN0"].Value = row.N0;
-        p["@GrainIdN1"].Value = row.N1;
-        p["@GrainTypeHash"].Value = row.GrainTypeHash;
-        p["@GrainTypeString"].Value = row.GrainTypeString;
-        p["@GrainIdExtensionString"].Value = (object?)row.Extension ?? DBNull.Value;
-        p["@ServiceId"].Value = serviceId;
-        p["@GrainStateVersion"].Value = (object?)expectedVersion ?? DBNull.Value;
-        p["@PayloadBinary"].Value = payload;
-        return (int?)SqliteBatchWriter.FirstValue(command);
     }
 
     private readonly record struct RowKey(int GrainIdHash, long N0, long N1, int GrainTypeHash, string GrainTypeString, string? Extension);

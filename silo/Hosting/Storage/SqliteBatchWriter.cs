@@ -18,7 +18,7 @@ namespace Widgets.Hosting.Storage;
 /// statement per turn; that capped the flow regardless of the cores left. A statement that fails fails only its own
 /// write (SQLite undoes just that statement); a transaction that cannot commit fails every write in it.
 /// </remarks>
-public sealed class SqliteBatchWriter : IAsyncDisposable
+public sealed class SqliteBatchWriter : IStorageRowWriter, IAsyncDisposable
 {
     /// <summary>At most this many writes share a transaction, so one batch cannot hold the gate for long.</summary>
     public const int MaxBatch = 256;
@@ -30,6 +30,7 @@ public sealed class SqliteBatchWriter : IAsyncDisposable
     private readonly string connectionString;
     private readonly ILogger<SqliteBatchWriter> logger;
     private readonly Lazy<Task> writer;
+    private int disposed;
     private SqliteConnection? connection;
     private SqliteTransaction? transaction;
 
@@ -42,6 +43,29 @@ public sealed class SqliteBatchWriter : IAsyncDisposable
         // Started by the first write: by then the silo has migrated the database.
         writer = new Lazy<Task>(() => Task.Run(() => WriteLoop(stopping.Token)));
     }
+
+    public Task<long?> Write(string queryKey, IReadOnlyList<StoredQueryParameter> parameters)
+    {
+        var names = new string[parameters.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = parameters[i].Name;
+        }
+
+        return Write(w =>
+        {
+            var command = w.Query(queryKey, names);
+            foreach (var parameter in parameters)
+            {
+                command.Parameters["@" + parameter.Name].Value = parameter.Value ?? DBNull.Value;
+            }
+
+            return FirstValue(command);
+        });
+    }
+
+    /// <summary>Through the <see cref="SqliteWriteGate"/>, as every other write to the file.</summary>
+    public Task WriteAlone(Func<Task> write) => gate.Run(write);
 
     /// <summary>
     /// Queues a write. <paramref name="execute"/> runs on the writer, inside the batch's transaction, and gets the
@@ -113,6 +137,12 @@ public sealed class SqliteBatchWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself and as IStorageRowWriter, so the container disposes it twice.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         queue.Writer.TryComplete();
         if (writer.IsValueCreated)
         {

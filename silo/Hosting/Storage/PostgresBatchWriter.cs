@@ -1,0 +1,321 @@
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Widgets.Hosting.Storage;
+
+/// <summary>
+/// Cluster mode's writer for grain states and reminder rows: every write waiting when the writer comes round goes to
+/// PostgreSQL as one <see cref="NpgsqlBatch"/> — one round trip and one implicit transaction, so one commit (one WAL
+/// flush) for all of them. A caller's write completes only once that batch has committed; a write answered is exactly
+/// as durable as one stored alone.
+/// </summary>
+/// <remarks>
+/// Why: Orleans' ADO.NET provider runs every write as a statement of its own on a pooled connection, each with its
+/// round trip, its commit and its WAL flush. Per POS flow that was nine commits, and PostgreSQL spent most of its
+/// CPU on the round trips and the flushes rather than on the statements (perf, docs/PERFORMANCE.md change 26).
+/// A statement that fails fails its whole batch (PostgreSQL rolls back the implicit transaction); the writer then
+/// stores that batch's writes one by one, so only the faulty write reports the failure.
+/// </remarks>
+public sealed partial class PostgresBatchWriter : IStorageRowWriter, IAsyncDisposable
+{
+    /// <summary>At most this many writes share a batch, so one batch cannot hold its rows' locks for long.</summary>
+    public const int MaxBatch = 256;
+
+    /// <summary>
+    /// The column types of the stored queries' parameters (deploy/sql/postgres/0003 and 0004), set on every parameter:
+    /// a NULL would otherwise reach PostgreSQL without a type.
+    /// </summary>
+    private static readonly Dictionary<string, NpgsqlDbType> ParameterTypes = new(StringComparer.Ordinal)
+    {
+        ["GrainIdHash"] = NpgsqlDbType.Integer,
+        ["GrainIdN0"] = NpgsqlDbType.Bigint,
+        ["GrainIdN1"] = NpgsqlDbType.Bigint,
+        ["GrainTypeHash"] = NpgsqlDbType.Integer,
+        ["GrainTypeString"] = NpgsqlDbType.Text,
+        ["GrainIdExtensionString"] = NpgsqlDbType.Text,
+        ["ServiceId"] = NpgsqlDbType.Text,
+        ["GrainStateVersion"] = NpgsqlDbType.Integer,
+        ["PayloadBinary"] = NpgsqlDbType.Bytea,
+        ["GrainId"] = NpgsqlDbType.Text,
+        ["ReminderName"] = NpgsqlDbType.Text,
+        ["StartTime"] = NpgsqlDbType.TimestampTz,
+        ["Period"] = NpgsqlDbType.Bigint,
+        ["GrainHash"] = NpgsqlDbType.Integer,
+        ["Version"] = NpgsqlDbType.Integer,
+    };
+
+    private readonly Channel<PendingRow> queue = Channel.CreateUnbounded<PendingRow>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Dictionary<string, string> queryTexts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> positionalTexts = new(StringComparer.Ordinal);
+    private readonly string connectionString;
+    private readonly ILogger<PostgresBatchWriter> logger;
+    private readonly Lazy<Task> writer;
+    private int disposed;
+    private NpgsqlConnection? connection;
+    private int waiting;
+
+    public PostgresBatchWriter(string connectionString, ILogger<PostgresBatchWriter> logger)
+    {
+        // A connection of its own, held for the writer's life, outside the pool: after a failed batch it is closed, not
+        // handed back to a pool (Npgsql's bookkeeping of statements a failed batch was preparing cannot be trusted).
+        this.connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+        this.logger = logger;
+
+        // Started by the first write: by then the database has been migrated.
+        writer = new Lazy<Task>(() => Task.Run(() => WriteLoop(stopping.Token)));
+    }
+
+    /// <summary>Writes queued and not yet taken into a batch.</summary>
+    public int Waiting => Volatile.Read(ref waiting);
+
+    public Task<long?> Write(string queryKey, IReadOnlyList<StoredQueryParameter> parameters)
+    {
+        _ = writer.Value;
+        var pending = new PendingRow(queryKey, parameters);
+        Interlocked.Increment(ref waiting);
+        if (!queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref waiting);
+            throw new ObjectDisposedException(nameof(PostgresBatchWriter), "The silo is stopping; the write was not stored.");
+        }
+
+        return pending.Stored.Task;
+    }
+
+    /// <summary>PostgreSQL takes concurrent writers: the write runs as it is.</summary>
+    public Task WriteAlone(Func<Task> write) => write();
+
+    public async ValueTask DisposeAsync()
+    {
+        // Registered as itself and as IStorageRowWriter, so the container disposes it twice.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
+        queue.Writer.TryComplete();
+        if (writer.IsValueCreated)
+        {
+            // What is queued is still stored; only then does the writer stop.
+            await writer.Value.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await stopping.CancelAsync();
+        stopping.Dispose();
+        await ResetConnection();
+    }
+
+    private async Task WriteLoop(CancellationToken cancellationToken)
+    {
+        var batch = new List<PendingRow>(MaxBatch);
+        var reader = queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var pending))
+                {
+                    Interlocked.Decrement(ref waiting);
+                    batch.Add(pending);
+                }
+
+                try
+                {
+                    await Store(batch, cancellationToken);
+                    batch.ForEach(p => p.Complete());
+                }
+                catch (PostgresException ex) when (batch.Count > 1 && ex.SqlState != PostgresErrorCodes.AdminShutdown)
+                {
+                    // One statement failed and rolled back the whole batch: store each write alone, so that only the
+                    // faulty one reports a failure.
+                    logger.LogWarning("A batch of {Count} writes was rolled back ({SqlState}: {Message}); storing them one by one", batch.Count, ex.SqlState, ex.MessageText);
+                    await ResetConnection();
+                    foreach (var pending in batch)
+                    {
+                        try
+                        {
+                            await Store([pending], cancellationToken);
+                            pending.Complete();
+                        }
+                        catch (Exception single) when (single is not OperationCanceledException)
+                        {
+                            pending.Fail(single);
+                            await ResetConnection();
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // The connection failed (or the commit's outcome is unknown): every caller hears of it, as each
+                    // would have from a write of its own.
+                    logger.LogError(ex, "A batch of {Count} writes could not be stored in PostgreSQL; each write reports the failure to its caller", batch.Count);
+                    await ResetConnection();
+                    batch.ForEach(p => p.Fail(ex));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Nothing waits for ever: writes queued after the writer stopped are refused.
+            while (reader.TryRead(out var left))
+            {
+                left.Fail(new ObjectDisposedException(nameof(PostgresBatchWriter), "The silo stopped before the write was stored."));
+            }
+        }
+    }
+
+    private async Task Store(List<PendingRow> rows, CancellationToken cancellationToken)
+    {
+        var open = await Open(cancellationToken);
+        await LoadQueries(open, rows, cancellationToken);
+        await using var batch = new NpgsqlBatch(open);
+        foreach (var row in rows)
+        {
+            batch.BatchCommands.Add(Command(row));
+        }
+
+        var results = new long?[rows.Count];
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (i > 0 && !await reader.NextResultAsync(cancellationToken))
+                {
+                    throw new InvalidOperationException($"PostgreSQL answered {i} of {rows.Count} statements of a batch.");
+                }
+
+                results[i] = reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
+                    ? Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)
+                    : null;
+            }
+
+            // Disposing reads to the end of the batch, past its commit: a commit that fails throws here.
+        }
+
+        for (var i = 0; i < rows.Count; i++)
+        {
+            rows[i].Result = results[i];
+        }
+    }
+
+    /// <summary>The statement of one write: its stored query with <c>@Name</c> turned into <c>$n</c>, typed parameters.</summary>
+    private NpgsqlBatchCommand Command(PendingRow row)
+    {
+        if (!positionalTexts.TryGetValue(row.QueryKey, out var text))
+        {
+            // Callers pass one query's parameters by the same names in the same order every time.
+            text = Positional(queryTexts[row.QueryKey], row);
+            positionalTexts[row.QueryKey] = text;
+        }
+
+        var command = new NpgsqlBatchCommand(text);
+        foreach (var parameter in row.Parameters)
+        {
+            var type = ParameterTypes.TryGetValue(parameter.Name, out var t)
+                ? t
+                : throw new InvalidOperationException($"PostgresBatchWriter does not know the column type of @{parameter.Name}; add it to ParameterTypes.");
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = Coerce(parameter.Value, type) });
+        }
+
+        return command;
+    }
+
+    private static object Coerce(object? value, NpgsqlDbType type) => value switch
+    {
+        null => DBNull.Value,
+        int or long when type == NpgsqlDbType.Bigint => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value,
+    };
+
+    /// <summary>
+    /// <paramref name="text"/> with each <c>@Name</c> replaced by the position of that parameter in the write's list,
+    /// so Npgsql sends the statement as written (no SQL rewriting) and PostgreSQL can keep it prepared.
+    /// </summary>
+    private static string Positional(string text, PendingRow row) => NamedParameter().Replace(text, match =>
+    {
+        var name = match.Groups[1].Value;
+        for (var i = 0; i < row.Parameters.Count; i++)
+        {
+            if (string.Equals(row.Parameters[i].Name, name, StringComparison.Ordinal))
+            {
+                return "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException($"The stored query {row.QueryKey} uses @{name}, which its caller does not pass.");
+    });
+
+    /// <summary>Reads the texts of stored queries not seen yet from <c>OrleansQuery</c> (once per key).</summary>
+    private async Task LoadQueries(NpgsqlConnection open, List<PendingRow> rows, CancellationToken cancellationToken)
+    {
+        var missing = rows.Select(r => r.QueryKey).Where(k => !queryTexts.ContainsKey(k)).Distinct(StringComparer.Ordinal).ToArray();
+        if (missing.Length == 0)
+        {
+            return;
+        }
+
+        await using var lookup = new NpgsqlCommand("SELECT QueryKey, QueryText FROM OrleansQuery WHERE QueryKey = ANY($1)", open);
+        lookup.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = missing });
+        await using (var reader = await lookup.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                queryTexts[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        foreach (var key in missing.Where(k => !queryTexts.ContainsKey(k)))
+        {
+            throw new InvalidOperationException($"OrleansQuery has no {key}: the database was not migrated. Run the silo's migration (it runs at start unless disabled).");
+        }
+    }
+
+    /// <summary>The writer's own connection, opened on first use and after a failure.</summary>
+    private async Task<NpgsqlConnection> Open(CancellationToken cancellationToken)
+    {
+        if (connection is { State: System.Data.ConnectionState.Open })
+        {
+            return connection;
+        }
+
+        await ResetConnection();
+        connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task ResetConnection()
+    {
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+            connection = null;
+        }
+    }
+
+    [GeneratedRegex(@"@([A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial Regex NamedParameter();
+
+    private sealed class PendingRow(string queryKey, IReadOnlyList<StoredQueryParameter> parameters)
+    {
+        public string QueryKey { get; } = queryKey;
+
+        public IReadOnlyList<StoredQueryParameter> Parameters { get; } = parameters;
+
+        public long? Result { get; set; }
+
+        public TaskCompletionSource<long?> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Complete() => Stored.TrySetResult(Result);
+
+        public void Fail(Exception failure) => Stored.TrySetException(failure);
+    }
+}
