@@ -23,4 +23,13 @@ public sealed class SessionOptions
     /// sessions (a session's final row is stored within a second, before it drops its reminder).
     /// </summary>
     public TimeSpan StatsFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a session nobody calls stays in memory. Then Orleans deactivates it: its state is stored, the silo's
+    /// deadline scheduler still wakes it on its deadline (reading it back from storage) and its reminder still backs
+    /// that up; the next call (the customer's page, the POS) reads it back too. A session spends most of its 30–60 s
+    /// waiting for its customer, and in memory it costs ~3.7 KB, nearly all of it Orleans' own per-activation state;
+    /// out of memory it costs its scheduler entry. At least 2 s. docs/DECISIONS.md, "Sessions and timeouts".
+    /// </summary>
+    public TimeSpan IdleInMemory { get; set; } = TimeSpan.FromSeconds(10);
 }

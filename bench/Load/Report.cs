@@ -360,7 +360,7 @@ public static class Report
 
         md.AppendLine("## Memory per idle live session");
         md.AppendLine();
-        md.AppendLine("N sessions started (each on its own terminal, timeout 1 hour, then left alone); after a full blocking GC (induced by `dotnet-gcdump`) "
+        md.AppendLine($"N sessions started (each on its own terminal, timeout 1 hour, then left alone for {ScaleScenarios.IdleSettle.TotalSeconds:F0} s, past the 10 s after which the service deactivates a session nobody calls); after a full blocking GC (induced by `dotnet-gcdump`) "
             + "the runtime's heap size less fragmentation (`dotnet-counters`) and the process's working set (VmRSS), minus the same figures before the first session, divided by N.");
         md.AppendLine();
         md.AppendLine("| target | sessions | start rate /s | CPU server / bench/Load while starting | working set MB | managed MB | managed B / session | working set B / session | × base (managed) |");

@@ -413,6 +413,9 @@ public sealed class ScaleScenarios(Profile profile, Layout layout, Results resul
         return started;
     }
 
+    /// <summary>How long the memory scenario leaves its sessions alone before it measures them.</summary>
+    public static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(20);
+
     public async Task Memory(ITarget target, MemoryProbe probe)
     {
         var max = profile.MemorySessions.Max();
@@ -431,7 +434,10 @@ public sealed class ScaleScenarios(Profile profile, Layout layout, Results resul
             var startCpu = CpuProbe.Use(before, cpu.Sample());
             var rate = (n - done) / watch.Elapsed.TotalSeconds;
             done = n;
-            await Task.Delay(TimeSpan.FromSeconds(3));
+
+            // Idle means left alone: the service keeps a session nobody calls in memory for 10 s
+            // (Widgets:Sessions:IdleInMemory), then deactivates it within half that again (Orleans' collection quantum).
+            await Task.Delay(IdleSettle);
             var sample = await probe.Measure(target.MainPid, $"{target.Name}-{n}");
             var top = sample.Types
                 .Select(t => (Type: t.Key, Bytes: t.Value.Bytes - zero.Types.GetValueOrDefault(t.Key).Bytes, Count: t.Value.Count - zero.Types.GetValueOrDefault(t.Key).Count))

@@ -158,6 +158,19 @@ public static class SiloConfiguration
             o.ReminderLoadingWindow = window;
             o.RefreshReminderListPeriod = window - TimeSpan.FromSeconds(5);
         });
+        if (sessions.IdleInMemory < TimeSpan.FromSeconds(2))
+        {
+            throw new InvalidOperationException(
+                $"{SessionOptions.Section}:IdleInMemory is {sessions.IdleInMemory}; it must be at least 00:00:02 (default 00:00:10).");
+        }
+
+        silo.Configure<GrainCollectionOptions>(o =>
+        {
+            // Orleans looks for idle activations once per quantum (default: a minute), so a session's short age needs
+            // a quantum that fits in it; the other grains keep their ages, only checked more often.
+            o.CollectionQuantum = TimeSpan.FromTicks(Math.Min(o.CollectionQuantum.Ticks, sessions.IdleInMemory.Ticks / 2));
+            o.ClassSpecificCollectionAge[typeof(Widgets.Grains.Sessions.WidgetSessionGrain).FullName!] = sessions.IdleInMemory;
+        });
         silo.AddDashboard();
         silo.AddWidgetsTracePropagation(configuration);
         silo.Services.AddWidgetsGrainServices(configuration);

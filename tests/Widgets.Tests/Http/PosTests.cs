@@ -162,6 +162,8 @@ public sealed partial class PosTests(GatewayFixture gateway)
         var started = await location.Start("lane-1", widgetId);
         var sessionId = started.Text("sessionId");
 
+        // Times are answered to the millisecond: let one pass, so a later deadline can show.
+        await Eventually.ClockPasses(DateTimeOffset.UtcNow.AddMilliseconds(2));
         using var response = await location.Pos.PostJson(location.PosRoute("widget/showQrCode"),
             location.InteractionBody(sessionId, widgetId, "lane-1"), GatewayJson.JsonPatch);
 
