@@ -216,7 +216,9 @@ public sealed class ProcessTarget : ITarget
 /// </summary>
 public sealed class ClusterTarget : ITarget
 {
-    private const int PgPort = 55532;
+    // Below Linux's ephemeral range (32768–60999): a full run's screens scenario leaves thousands of loopback
+    // connections behind, and one of them held 55532, so PostgreSQL could not listen there.
+    private const int PgPort = 25532;
     private const int GatewayHttpBase = 5480;
     private readonly Layout layout;
     private readonly string runDirectory;
