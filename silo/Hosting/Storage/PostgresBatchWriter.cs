@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,11 +18,8 @@ namespace Widgets.Hosting.Storage;
 /// A statement that fails fails its whole batch (PostgreSQL rolls back the implicit transaction); the writer then
 /// stores that batch's writes one by one, so only the faulty write reports the failure.
 /// </remarks>
-public sealed partial class PostgresBatchWriter : IStorageRowWriter, IAsyncDisposable
+public sealed partial class PostgresBatchWriter : BatchedRowWriter
 {
-    /// <summary>At most this many writes share a batch, so one batch cannot hold its rows' locks for long.</summary>
-    public const int MaxBatch = 256;
-
     /// <summary>
     /// The column types of the stored queries' parameters (deploy/sql/postgres/0003 and 0004), set on every parameter:
     /// a NULL would otherwise reach PostgreSQL without a type.
@@ -47,16 +43,11 @@ public sealed partial class PostgresBatchWriter : IStorageRowWriter, IAsyncDispo
         ["Version"] = NpgsqlDbType.Integer,
     };
 
-    private readonly Channel<PendingRow> queue = Channel.CreateUnbounded<PendingRow>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource stopping = new();
     private readonly Dictionary<string, string> queryTexts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> positionalTexts = new(StringComparer.Ordinal);
     private readonly string connectionString;
     private readonly ILogger<PostgresBatchWriter> logger;
-    private readonly Lazy<Task> writer;
-    private int disposed;
     private NpgsqlConnection? connection;
-    private int waiting;
 
     public PostgresBatchWriter(string connectionString, ILogger<PostgresBatchWriter> logger)
     {
@@ -64,111 +55,45 @@ public sealed partial class PostgresBatchWriter : IStorageRowWriter, IAsyncDispo
         // handed back to a pool (Npgsql's bookkeeping of statements a failed batch was preparing cannot be trusted).
         this.connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
         this.logger = logger;
-
-        // Started by the first write: by then the database has been migrated.
-        writer = new Lazy<Task>(() => Task.Run(() => WriteLoop(stopping.Token)));
-    }
-
-    /// <summary>Writes queued and not yet taken into a batch.</summary>
-    public int Waiting => Volatile.Read(ref waiting);
-
-    public Task<long?> Write(string queryKey, IReadOnlyList<StoredQueryParameter> parameters)
-    {
-        _ = writer.Value;
-        var pending = new PendingRow(queryKey, parameters);
-        Interlocked.Increment(ref waiting);
-        if (!queue.Writer.TryWrite(pending))
-        {
-            Interlocked.Decrement(ref waiting);
-            throw new ObjectDisposedException(nameof(PostgresBatchWriter), "The silo is stopping; the write was not stored.");
-        }
-
-        return pending.Stored.Task;
     }
 
     /// <summary>PostgreSQL takes concurrent writers: the write runs as it is.</summary>
-    public Task WriteAlone(Func<Task> write) => write();
+    public override Task WriteAlone(Func<Task> write) => write();
 
-    public async ValueTask DisposeAsync()
+    protected override async Task StoreBatch(List<PendingRow> batch, CancellationToken cancellationToken)
     {
-        // Registered as itself and as IStorageRowWriter, so the container disposes it twice.
-        if (Interlocked.Exchange(ref disposed, 1) == 1)
-        {
-            return;
-        }
-
-        queue.Writer.TryComplete();
-        if (writer.IsValueCreated)
-        {
-            // What is queued is still stored; only then does the writer stop.
-            await writer.Value.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        await stopping.CancelAsync();
-        stopping.Dispose();
-        await ResetConnection();
-    }
-
-    private async Task WriteLoop(CancellationToken cancellationToken)
-    {
-        var batch = new List<PendingRow>(MaxBatch);
-        var reader = queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(cancellationToken))
+            await Store(batch, cancellationToken);
+            batch.ForEach(p => p.Complete());
+        }
+        catch (PostgresException ex) when (batch.Count > 1 && ex.SqlState != PostgresErrorCodes.AdminShutdown)
+        {
+            // One statement failed and rolled back the whole batch: store each write alone, so that only the
+            // faulty one reports a failure.
+            logger.LogWarning("A batch of {Count} writes was rolled back ({SqlState}: {Message}); storing them one by one", batch.Count, ex.SqlState, ex.MessageText);
+            await CloseConnection();
+            foreach (var pending in batch)
             {
-                batch.Clear();
-                while (batch.Count < MaxBatch && reader.TryRead(out var pending))
-                {
-                    Interlocked.Decrement(ref waiting);
-                    batch.Add(pending);
-                }
-
                 try
                 {
-                    await Store(batch, cancellationToken);
-                    batch.ForEach(p => p.Complete());
+                    await Store([pending], cancellationToken);
+                    pending.Complete();
                 }
-                catch (PostgresException ex) when (batch.Count > 1 && ex.SqlState != PostgresErrorCodes.AdminShutdown)
+                catch (Exception single) when (single is not OperationCanceledException)
                 {
-                    // One statement failed and rolled back the whole batch: store each write alone, so that only the
-                    // faulty one reports a failure.
-                    logger.LogWarning("A batch of {Count} writes was rolled back ({SqlState}: {Message}); storing them one by one", batch.Count, ex.SqlState, ex.MessageText);
-                    await ResetConnection();
-                    foreach (var pending in batch)
-                    {
-                        try
-                        {
-                            await Store([pending], cancellationToken);
-                            pending.Complete();
-                        }
-                        catch (Exception single) when (single is not OperationCanceledException)
-                        {
-                            pending.Fail(single);
-                            await ResetConnection();
-                        }
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    // The connection failed (or the commit's outcome is unknown): every caller hears of it, as each
-                    // would have from a write of its own.
-                    logger.LogError(ex, "A batch of {Count} writes could not be stored in PostgreSQL; each write reports the failure to its caller", batch.Count);
-                    await ResetConnection();
-                    batch.ForEach(p => p.Fail(ex));
+                    pending.Fail(single);
+                    await CloseConnection();
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            // Nothing waits for ever: writes queued after the writer stopped are refused.
-            while (reader.TryRead(out var left))
-            {
-                left.Fail(new ObjectDisposedException(nameof(PostgresBatchWriter), "The silo stopped before the write was stored."));
-            }
+            // The connection failed (or the commit's outcome is unknown): every caller hears of it, as each
+            // would have from a write of its own.
+            logger.LogError(ex, "A batch of {Count} writes could not be stored in PostgreSQL; each write reports the failure to its caller", batch.Count);
+            await CloseConnection();
+            batch.ForEach(p => p.Fail(ex));
         }
     }
 
@@ -286,13 +211,13 @@ public sealed partial class PostgresBatchWriter : IStorageRowWriter, IAsyncDispo
             return connection;
         }
 
-        await ResetConnection();
+        await CloseConnection();
         connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
 
-    private async Task ResetConnection()
+    protected override async ValueTask CloseConnection()
     {
         if (connection is not null)
         {
@@ -303,19 +228,4 @@ public sealed partial class PostgresBatchWriter : IStorageRowWriter, IAsyncDispo
 
     [GeneratedRegex(@"@([A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex NamedParameter();
-
-    private sealed class PendingRow(string queryKey, IReadOnlyList<StoredQueryParameter> parameters)
-    {
-        public string QueryKey { get; } = queryKey;
-
-        public IReadOnlyList<StoredQueryParameter> Parameters { get; } = parameters;
-
-        public long? Result { get; set; }
-
-        public TaskCompletionSource<long?> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Complete() => Stored.TrySetResult(Result);
-
-        public void Fail(Exception failure) => Stored.TrySetException(failure);
-    }
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -18,110 +17,106 @@ namespace Widgets.Hosting.Storage;
 /// statement per turn; that capped the flow regardless of the cores left. A statement that fails fails only its own
 /// write (SQLite undoes just that statement); a transaction that cannot commit fails every write in it.
 /// </remarks>
-public sealed class SqliteBatchWriter : IStorageRowWriter, IAsyncDisposable
+public sealed class SqliteBatchWriter : BatchedRowWriter
 {
-    /// <summary>At most this many writes share a transaction, so one batch cannot hold the gate for long.</summary>
-    public const int MaxBatch = 256;
-
-    private readonly Channel<PendingWrite> queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource stopping = new();
     private readonly Dictionary<string, SqliteCommand> queries = new(StringComparer.Ordinal);
     private readonly SqliteWriteGate gate;
     private readonly string connectionString;
     private readonly ILogger<SqliteBatchWriter> logger;
-    private readonly Lazy<Task> writer;
-    private int disposed;
     private SqliteConnection? connection;
-    private SqliteTransaction? transaction;
 
     public SqliteBatchWriter(SqliteWriteGate gate, string connectionString, ILogger<SqliteBatchWriter> logger)
     {
         this.gate = gate;
         this.connectionString = connectionString;
         this.logger = logger;
-
-        // Started by the first write: by then the silo has migrated the database.
-        writer = new Lazy<Task>(() => Task.Run(() => WriteLoop(stopping.Token)));
-    }
-
-    public Task<long?> Write(string queryKey, IReadOnlyList<StoredQueryParameter> parameters)
-    {
-        var names = new string[parameters.Count];
-        for (var i = 0; i < names.Length; i++)
-        {
-            names[i] = parameters[i].Name;
-        }
-
-        return Write(w =>
-        {
-            var command = w.Query(queryKey, names);
-            foreach (var parameter in parameters)
-            {
-                command.Parameters["@" + parameter.Name].Value = parameter.Value ?? DBNull.Value;
-            }
-
-            return FirstValue(command);
-        });
     }
 
     /// <summary>Through the <see cref="SqliteWriteGate"/>, as every other write to the file.</summary>
-    public Task WriteAlone(Func<Task> write) => gate.Run(write);
+    public override Task WriteAlone(Func<Task> write) => gate.Run(write);
 
-    /// <summary>
-    /// Queues a write. <paramref name="execute"/> runs on the writer, inside the batch's transaction, and gets the
-    /// stored queries through <see cref="Query"/>; its result is returned once that transaction has committed.
-    /// </summary>
-    public Task<T> Write<T>(Func<SqliteBatchWriter, T> execute)
+    protected override async Task StoreBatch(List<PendingRow> batch, CancellationToken cancellationToken)
     {
-        _ = writer.Value;
-        var pending = new PendingWrite<T>(execute);
-        if (!queue.Writer.TryWrite(pending))
+        try
         {
-            throw new ObjectDisposedException(nameof(SqliteBatchWriter), "The silo is stopping; the write was not stored.");
+            await gate.Run(() =>
+            {
+                Open();
+                using var transaction = connection!.BeginTransaction(deferred: false);
+                foreach (var pending in batch)
+                {
+                    try
+                    {
+                        pending.Result = Execute(pending, transaction);
+                    }
+                    catch (SqliteException ex)
+                    {
+                        // Only this statement was undone; the batch goes on.
+                        pending.Failure = ex;
+                    }
+                }
+
+                transaction.Commit();
+                return Task.CompletedTask;
+            });
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "A batch of {Count} writes could not be committed to SQLite; each write reports the failure to its caller", batch.Count);
+            await CloseConnection();
+            batch.ForEach(p => p.Fail(ex));
+            return;
         }
 
-        return pending.Stored.Task;
+        batch.ForEach(p => p.Complete());
     }
 
-    /// <summary>
-    /// The stored query <paramref name="queryKey"/> from <c>OrleansQuery</c>, compiled once on the writer's connection
-    /// with <paramref name="parameters"/> (names without <c>@</c>) and enlisted in the current batch. Only for
-    /// <see cref="Write{T}"/>'s callbacks.
-    /// </summary>
-    public SqliteCommand Query(string queryKey, params string[] parameters)
+    protected override ValueTask CloseConnection()
     {
-        var current = transaction ?? throw new InvalidOperationException("Stored queries are only for the writer's own callbacks.");
-        if (!queries.TryGetValue(queryKey, out var command))
+        foreach (var command in queries.Values)
+        {
+            command.Dispose();
+        }
+
+        queries.Clear();
+        connection?.Dispose();
+        connection = null;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Runs one write's stored query (compiled once on the writer's connection) and reads its first value.</summary>
+    private long? Execute(PendingRow pending, SqliteTransaction transaction)
+    {
+        if (!queries.TryGetValue(pending.QueryKey, out var command))
         {
             string text;
             using (var lookup = connection!.CreateCommand())
             {
-                lookup.Transaction = current;
+                lookup.Transaction = transaction;
                 lookup.CommandText = "SELECT QueryText FROM OrleansQuery WHERE QueryKey = $key";
-                lookup.Parameters.AddWithValue("$key", queryKey);
+                lookup.Parameters.AddWithValue("$key", pending.QueryKey);
                 text = lookup.ExecuteScalar() as string
-                    ?? throw new InvalidOperationException($"OrleansQuery has no {queryKey}: the database was not migrated. Start the silo, which migrates it.");
+                    ?? throw new InvalidOperationException($"OrleansQuery has no {pending.QueryKey}: the database was not migrated. Start the silo, which migrates it.");
             }
 
             command = connection.CreateCommand();
-            command.Transaction = current;
+            command.Transaction = transaction;
             command.CommandText = WithoutLeadingPragma(text);
-            foreach (var name in parameters)
+            foreach (var parameter in pending.Parameters)
             {
-                command.Parameters.Add(new SqliteParameter("@" + name, DBNull.Value));
+                command.Parameters.Add(new SqliteParameter("@" + parameter.Name, DBNull.Value));
             }
 
             command.Prepare();
-            queries[queryKey] = command;
+            queries[pending.QueryKey] = command;
         }
 
-        command.Transaction = current;
-        return command;
-    }
+        command.Transaction = transaction;
+        foreach (var parameter in pending.Parameters)
+        {
+            command.Parameters["@" + parameter.Name].Value = parameter.Value ?? DBNull.Value;
+        }
 
-    /// <summary>The first value of the first result row any statement of <paramref name="command"/> returns, if one does.</summary>
-    public static long? FirstValue(SqliteCommand command)
-    {
         using var result = command.ExecuteReader();
         do
         {
@@ -133,95 +128,6 @@ public sealed class SqliteBatchWriter : IStorageRowWriter, IAsyncDisposable
         while (result.NextResult());
 
         return null;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        // Registered as itself and as IStorageRowWriter, so the container disposes it twice.
-        if (Interlocked.Exchange(ref disposed, 1) == 1)
-        {
-            return;
-        }
-
-        queue.Writer.TryComplete();
-        if (writer.IsValueCreated)
-        {
-            // What is queued is still stored; only then does the writer stop.
-            await writer.Value.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        await stopping.CancelAsync();
-        stopping.Dispose();
-        ResetConnection();
-    }
-
-    private async Task WriteLoop(CancellationToken cancellationToken)
-    {
-        var batch = new List<PendingWrite>(MaxBatch);
-        var reader = queue.Reader;
-        try
-        {
-            while (await reader.WaitToReadAsync(cancellationToken))
-            {
-                batch.Clear();
-                while (batch.Count < MaxBatch && reader.TryRead(out var pending))
-                {
-                    batch.Add(pending);
-                }
-
-                try
-                {
-                    await gate.Run(() => Store(batch));
-                    foreach (var pending in batch)
-                    {
-                        pending.Complete();
-                    }
-                }
-                catch (Exception ex)
-                {
-                    logger.LogError(ex, "A batch of {Count} writes could not be committed to SQLite; each write reports the failure to its caller", batch.Count);
-                    ResetConnection();
-                    foreach (var pending in batch)
-                    {
-                        pending.Fail(ex);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            // Nothing waits for ever: writes queued after the writer stopped are refused.
-            while (reader.TryRead(out var left))
-            {
-                left.Fail(new ObjectDisposedException(nameof(SqliteBatchWriter), "The silo stopped before the write was stored."));
-            }
-        }
-    }
-
-    private Task Store(List<PendingWrite> batch)
-    {
-        Open();
-        using (transaction = connection!.BeginTransaction(deferred: false))
-        {
-            try
-            {
-                foreach (var pending in batch)
-                {
-                    pending.Execute(this);
-                }
-
-                transaction.Commit();
-            }
-            finally
-            {
-                transaction = null;
-            }
-        }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>The writer's connection, opened on first use and after a failure.</summary>
@@ -246,61 +152,5 @@ public sealed class SqliteBatchWriter : IStorageRowWriter, IAsyncDisposable
     {
         var text = query.TrimStart();
         return text.StartsWith("PRAGMA", StringComparison.OrdinalIgnoreCase) ? text[(text.IndexOf(';', StringComparison.Ordinal) + 1)..] : text;
-    }
-
-    private void ResetConnection()
-    {
-        foreach (var command in queries.Values)
-        {
-            command.Dispose();
-        }
-
-        queries.Clear();
-        connection?.Dispose();
-        connection = null;
-    }
-
-    private abstract class PendingWrite
-    {
-        public abstract void Execute(SqliteBatchWriter writer);
-
-        public abstract void Complete();
-
-        public abstract void Fail(Exception failure);
-    }
-
-    private sealed class PendingWrite<T>(Func<SqliteBatchWriter, T> execute) : PendingWrite
-    {
-        private T? result;
-        private Exception? failure;
-
-        public TaskCompletionSource<T> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override void Execute(SqliteBatchWriter writer)
-        {
-            try
-            {
-                result = execute(writer);
-            }
-            catch (SqliteException ex)
-            {
-                // Only this statement was undone; the batch goes on.
-                failure = ex;
-            }
-        }
-
-        public override void Complete()
-        {
-            if (failure is not null)
-            {
-                Stored.TrySetException(failure);
-            }
-            else
-            {
-                Stored.TrySetResult(result!);
-            }
-        }
-
-        public override void Fail(Exception failure) => Stored.TrySetException(failure);
     }
 }
