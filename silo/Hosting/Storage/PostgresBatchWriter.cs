@@ -44,7 +44,7 @@ public sealed partial class PostgresBatchWriter : BatchedRowWriter
     };
 
     private readonly Dictionary<string, string> queryTexts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> positionalTexts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Statement> statements = new(StringComparer.Ordinal);
     private readonly string connectionString;
     private readonly ILogger<PostgresBatchWriter> logger;
     private NpgsqlConnection? connection;
@@ -107,7 +107,6 @@ public sealed partial class PostgresBatchWriter : BatchedRowWriter
             batch.BatchCommands.Add(Command(row));
         }
 
-        var results = new long?[rows.Count];
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             for (var i = 0; i < rows.Count; i++)
@@ -117,37 +116,35 @@ public sealed partial class PostgresBatchWriter : BatchedRowWriter
                     throw new InvalidOperationException($"PostgreSQL answered {i} of {rows.Count} statements of a batch.");
                 }
 
-                results[i] = reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
+                // Read before the commit, but a caller hears of it only once StoreBatch has seen the batch commit.
+                rows[i].Result = reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
                     ? Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)
                     : null;
             }
 
             // Disposing reads to the end of the batch, past its commit: a commit that fails throws here.
         }
-
-        for (var i = 0; i < rows.Count; i++)
-        {
-            rows[i].Result = results[i];
-        }
     }
 
     /// <summary>The statement of one write: its stored query with <c>@Name</c> turned into <c>$n</c>, typed parameters.</summary>
     private NpgsqlBatchCommand Command(PendingRow row)
     {
-        if (!positionalTexts.TryGetValue(row.QueryKey, out var text))
+        if (!statements.TryGetValue(row.QueryKey, out var statement))
         {
             // Callers pass one query's parameters by the same names in the same order every time.
-            text = Positional(queryTexts[row.QueryKey], row);
-            positionalTexts[row.QueryKey] = text;
+            statement = new Statement(
+                Positional(queryTexts[row.QueryKey], row),
+                [.. row.Parameters.Select(p => ParameterTypes.TryGetValue(p.Name, out var type)
+                    ? type
+                    : throw new InvalidOperationException($"PostgresBatchWriter does not know the column type of @{p.Name}; add it to ParameterTypes."))]);
+            statements[row.QueryKey] = statement;
         }
 
-        var command = new NpgsqlBatchCommand(text);
-        foreach (var parameter in row.Parameters)
+        var command = new NpgsqlBatchCommand(statement.Text);
+        for (var i = 0; i < row.Parameters.Count; i++)
         {
-            var type = ParameterTypes.TryGetValue(parameter.Name, out var t)
-                ? t
-                : throw new InvalidOperationException($"PostgresBatchWriter does not know the column type of @{parameter.Name}; add it to ParameterTypes.");
-            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = Coerce(parameter.Value, type) });
+            var type = statement.Types[i];
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = Coerce(row.Parameters[i].Value, type) });
         }
 
         return command;
@@ -156,7 +153,7 @@ public sealed partial class PostgresBatchWriter : BatchedRowWriter
     private static object Coerce(object? value, NpgsqlDbType type) => value switch
     {
         null => DBNull.Value,
-        int or long when type == NpgsqlDbType.Bigint => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+        int narrow when type == NpgsqlDbType.Bigint => (long)narrow,
         _ => value,
     };
 
@@ -228,4 +225,7 @@ public sealed partial class PostgresBatchWriter : BatchedRowWriter
 
     [GeneratedRegex(@"@([A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex NamedParameter();
+
+    /// <summary>A stored query as sent: positional text and each parameter's column type, worked out once per query.</summary>
+    private sealed record Statement(string Text, NpgsqlDbType[] Types);
 }

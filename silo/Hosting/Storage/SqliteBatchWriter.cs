@@ -111,10 +111,12 @@ public sealed class SqliteBatchWriter : BatchedRowWriter
             queries[pending.QueryKey] = command;
         }
 
+        // By position: callers pass one query's parameters in the same order every time (IStorageRowWriter.Write), the
+        // order the command's parameters were created in.
         command.Transaction = transaction;
-        foreach (var parameter in pending.Parameters)
+        for (var i = 0; i < pending.Parameters.Count; i++)
         {
-            command.Parameters["@" + parameter.Name].Value = parameter.Value ?? DBNull.Value;
+            command.Parameters[i].Value = pending.Parameters[i].Value ?? DBNull.Value;
         }
 
         using var result = command.ExecuteReader();
