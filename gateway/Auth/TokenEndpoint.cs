@@ -23,7 +23,7 @@ public static class TokenEndpoint
             .WithMetadata(new SecurityMetadata(SecurityMetadata.ClientBasic))
             .WithResponseHeader(200, HeaderNames.CacheControl, "`no-store`: a token is never cached (RFC 6749 §5.1).")
             .ProducesProblems(ProblemCodes.InvalidRequest, ProblemCodes.UnsupportedGrantType, ProblemCodes.InvalidScope, ProblemCodes.InvalidClient,
-                ProblemCodes.PayloadTooLarge, ProblemCodes.RateLimited)
+                ProblemCodes.PayloadTooLarge, ProblemCodes.RateLimited, ProblemCodes.Unavailable)
             .WithRequestExample("clientCredentials", "A POS integration's request", new { grant_type = "client_credentials", scope = "pos_integration" },
                 "application/x-www-form-urlencoded");
         return app;

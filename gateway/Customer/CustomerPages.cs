@@ -18,7 +18,7 @@ public static class CustomerPages
     public static IEndpointRouteBuilder MapCustomerPages(this IEndpointRouteBuilder app)
     {
         var screen = app.MapGroup("/s/{token}").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).WithTags(Tag)
-            .AddEndpointFilter<RequestScopeFilter>().ProducesProblems(ProblemCodes.RateLimited);
+            .AddEndpointFilter<RequestScopeFilter>().ProducesProblems(ProblemCodes.RateLimited, ProblemCodes.Unavailable);
         screen.MapGet("", Screen).WithName("screenPage")
             .WithSummary("The customer-facing screen's page of a session")
             .WithDescription("The HTML page behind qrCodeHtmlLinkUrl / qrCodePreviewHtmlLinkUrl: the QR code, the widget's headline, a countdown and the live state.")
@@ -26,24 +26,27 @@ public static class CustomerPages
             .WithResponseContent(404, "text/html", "The link expired or was tampered with: a page that says so.");
         screen.MapGet("/state", State).WithName("screenState")
             .WithSummary("The session's state as the screen page shows it")
+            .WithDescription("The session's state, countdown and scan/conversion flags as JSON, for a page that cannot follow `/events`.")
             .ProducesProblems(ProblemCodes.LinkExpired);
         screen.MapGet("/events", SessionEvents).WithName("screenEvents")
             .WithSummary("Follow the session's state as the screen page shows it")
             .WithDescription("A `text/event-stream` of `state` events, each the session's state as `/state` answers it (data: a JSON object), first the current one, "
                 + "then one per change; `heartbeat` events every 15 s. The screen page follows it instead of polling.")
             .WithResponseContent(200, "text/event-stream", "The session's state events.")
-            .ProducesProblems(ProblemCodes.LinkExpired, ProblemCodes.Unavailable);
+            .ProducesProblems(ProblemCodes.LinkExpired);
         screen.MapGet("/qr.png", QrPng).WithName("qrCodePng")
             .WithSummary("The session's QR code as PNG")
+            .WithDescription("The QR code the screen shows, encoding a freshly signed landing URL (`/w/{token}`); for screens that embed an image.")
             .WithResponseContent(200, "image/png", "The QR code encoding the landing URL.")
             .ProducesProblems(ProblemCodes.LinkExpired);
         screen.MapGet("/qr.svg", QrSvg).WithName("qrCodeSvg")
             .WithSummary("The session's QR code as SVG")
+            .WithDescription("The same QR code as vector graphics; the screen page uses it, since it stays sharp at any size.")
             .WithResponseContent(200, "image/svg+xml", "The QR code encoding the landing URL.")
             .ProducesProblems(ProblemCodes.LinkExpired);
 
         var landing = app.MapGroup("/w/{token}").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).WithTags(Tag)
-            .ProducesProblems(ProblemCodes.RateLimited);
+            .ProducesProblems(ProblemCodes.RateLimited, ProblemCodes.Unavailable);
         landing.MapGet("", Landing).WithName("landingPage")
             .WithSummary("The phone's landing page")
             .WithDescription("What the QR code and the messages link to: the widget's form (join, sign up, coupon, survey, contest entry). Opening it records a scan.")
@@ -62,7 +65,7 @@ public static class CustomerPages
         return app;
     }
 
-    private static async Task<IResult> Screen(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TimeProvider clock)
+    private static async Task<HtmlPage> Screen(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TimeProvider clock)
     {
         var view = tokens.Verify(LinkKind.Screen, token) is { } sessionId
             ? await grains.Grain<IWidgetSessionGrain>(sessionId).GetScreen()
@@ -81,7 +84,7 @@ public static class CustomerPages
     /// The session's state, pushed: woken by the session's terminal feed (the one the terminal's screens share), and
     /// re-read at every heartbeat too, so a late conversion after the terminal moved on still reaches the page.
     /// </summary>
-    private static async Task<IResult> SessionEvents(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TerminalScreenFeeds feeds, TimeProvider clock)
+    private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> SessionEvents(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, TerminalScreenFeeds feeds, TimeProvider clock)
     {
         var session = tokens.Verify(LinkKind.Screen, token) is { } sessionId ? grains.Grain<IWidgetSessionGrain>(sessionId) : null;
         var view = session is null ? null : await session.GetView();
@@ -154,14 +157,15 @@ public static class CustomerPages
             : Envelope.Ok(ScreenState.From(view, clock.GetUtcNow()));
     }
 
-    private static IResult QrPng(string token, HttpContext context, LinkTokens tokens, PublicLinks links) =>
+    private static Results<FileContentHttpResult, ProblemHttpResult> QrPng(string token, HttpContext context, LinkTokens tokens, PublicLinks links) =>
         QrImage(token, context, tokens, links, landing => TypedResults.File(QrImages.Png(landing), "image/png"));
 
-    private static IResult QrSvg(string token, HttpContext context, LinkTokens tokens, PublicLinks links) =>
+    private static Results<ContentHttpResult, ProblemHttpResult> QrSvg(string token, HttpContext context, LinkTokens tokens, PublicLinks links) =>
         QrImage(token, context, tokens, links, landing => TypedResults.Text(QrImages.Svg(landing), "image/svg+xml; charset=utf-8"));
 
     /// <summary>A QR code of a freshly signed landing URL; the screen token alone proves the session, no grain call.</summary>
-    private static IResult QrImage(string token, HttpContext context, LinkTokens tokens, PublicLinks links, Func<string, IResult> render)
+    private static Results<TImage, ProblemHttpResult> QrImage<TImage>(string token, HttpContext context, LinkTokens tokens, PublicLinks links, Func<string, TImage> render)
+        where TImage : IResult
     {
         CustomerHeaders.ForResource(context.Response);
         return tokens.Verify(LinkKind.Screen, token) is { } sessionId
@@ -169,7 +173,7 @@ public static class CustomerPages
             : Problems.Of(ProblemCodes.LinkExpired);
     }
 
-    private static async Task<IResult> Landing(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, LandingCsrf csrf)
+    private static async Task<HtmlPage> Landing(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, LandingCsrf csrf)
     {
         if (tokens.Verify(LinkKind.Landing, token) is not { } sessionId)
         {
@@ -188,7 +192,7 @@ public static class CustomerPages
             : LandingPage.Form(view, LandingInput.Prefill(view), Empty, Self(context, token), csrf.Issue(context, sessionId, Self(context, token)), StatusCodes.Status200OK, texts);
     }
 
-    private static async Task<IResult> Submit(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, RecipientParser parser, LandingCsrf csrf)
+    private static async Task<HtmlPage> Submit(string token, HttpContext context, LinkTokens tokens, IGrainFactory grains, RecipientParser parser, LandingCsrf csrf)
     {
         if (tokens.Verify(LinkKind.Landing, token) is not { } sessionId)
         {

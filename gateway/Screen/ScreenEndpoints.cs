@@ -77,7 +77,7 @@ public static class ScreenEndpoints
             .ProducesProblems(DomainError.TerminalNotFound);
 
         var screen = app.MapGroup("/t/{token}").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(RateLimits.PublicPolicy).WithTags(CustomerPages.Tag)
-            .ProducesProblems(ProblemCodes.RateLimited);
+            .ProducesProblems(ProblemCodes.RateLimited, ProblemCodes.Unavailable);
         screen.MapGet("", Page).WithName("terminalScreenPage")
             .WithSummary("The terminal's screen page")
             .WithDescription("HTML for the customer-facing display. `<main data-view=\"idle|live|scanned|thanks|unpaired\" data-session-id=\"…\">` says what it shows.")
@@ -90,8 +90,7 @@ public static class ScreenEndpoints
                 + "when it differs from the page's (query `idle`: the version the page shows) and whenever the catalogue changes it; `heartbeat` events (data: the server time) every 15 s; `unpaired` (then the stream ends) when the link is revoked. "
                 + "Every `state` event has an `id:`; the first event carries a `retry:` hint.")
             .WithRequestHeader("Last-Event-ID", "The id of the last `state` event the screen showed; its state is not sent again.")
-            .WithResponseContent(200, "text/event-stream", "The screen's events; `state` data is a JSON object {view, sessionId, headline, body, expiresAt, qr}.")
-            .ProducesProblems(ProblemCodes.Unavailable);
+            .WithResponseContent(200, "text/event-stream", "The screen's events; `state` data is a JSON object {view, sessionId, headline, body, expiresAt, qr}.");
         screen.MapPost("/start", Start).WithName("terminalScreenStart")
             .WithSummary("Start a widget from the idle screen (self-start)")
             .WithDescription("Tapping a widget on the idle screen, when the location's `selfStart` is on. Starts a session on this terminal exactly as `widget/start` does. "
@@ -127,7 +126,7 @@ public static class ScreenEndpoints
         return Envelope.Ok(new ScreenRevoked(terminalId, generation));
     }
 
-    private static async Task<IResult> Page(string token, HttpContext context, ScreenTokens tokens, IGrainFactory grains, TimeProvider clock)
+    private static async Task<HtmlPage> Page(string token, HttpContext context, ScreenTokens tokens, IGrainFactory grains, TimeProvider clock)
     {
         if (tokens.Verify(token) is not { } screen)
         {
@@ -154,7 +153,7 @@ public static class ScreenEndpoints
     }
 
     /// <summary>The events of a screen; <paramref name="idle"/> is the version of the idle carousel the page shows.</summary>
-    private static async Task<IResult> Events(
+    private static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> Events(
         string token, string? idle, HttpContext context, ScreenTokens tokens, TerminalScreenFeeds feeds)
     {
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 and <= 200 } id ? id : null;

@@ -13,13 +13,16 @@ public static class ConformanceTools
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>An npm tool's command from tests/conformance/node_modules/.bin.</summary>
-    public static string Bin(string tool)
+    private static string Conformance => Path.Combine(Root, "tests", "conformance");
+
+    /// <summary>Checks that tests/prepare.sh installed the pinned tool; <c>npx --no</c> would otherwise only say it cannot find it.</summary>
+    private static void EnsureInstalled(string tool)
     {
-        var path = Path.Combine(Root, "tests", "conformance", "node_modules", ".bin", tool);
-        return File.Exists(path)
-            ? path
-            : throw new InvalidOperationException($"{path} is missing: run tests/prepare.sh (npm ci in tests/conformance).");
+        var path = Path.Combine(Conformance, "node_modules", ".bin", tool);
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"{path} is missing: run tests/prepare.sh (npm ci in tests/conformance).");
+        }
     }
 
     /// <summary>Runs a tool to its end; returns its exit code and everything it printed.</summary>
@@ -43,18 +46,31 @@ public static class ConformanceTools
         return (process.ExitCode, output.ToString());
     }
 
+    /// <summary>
+    /// Starts a tool as integrators run it, through <c>npx</c>: <c>--no</c> runs only the copy pinned in
+    /// tests/conformance (never a download of whatever version is newest), <c>--</c> keeps the tool's own options
+    /// from being read as npx's.
+    /// </summary>
     internal static Process Start(string tool, IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo(Bin(tool))
+        EnsureInstalled(tool);
+        var info = new ProcessStartInfo("npx")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.Combine(Root, "tests", "conformance"),
+            WorkingDirectory = Conformance,
         };
-        foreach (var argument in arguments)
+        foreach (var argument in new[] { "--no", "--", tool }.Concat(arguments))
         {
             info.ArgumentList.Add(argument);
+        }
+
+        // A machine whose node is older than the tools need gets a newer one from tests/prepare.sh, first on PATH.
+        var node = Path.Combine(Conformance, ".node", "node_modules", ".bin");
+        if (Directory.Exists(node))
+        {
+            info.Environment["PATH"] = node + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
         }
 
         // No colours, no update checks or telemetry calls to the internet.
