@@ -63,7 +63,7 @@ public sealed class ClusterSettings
 
         var address = IPAddress.TryParse(AdvertisedIP, out var parsed)
             ? parsed
-            : Dns.GetHostAddresses(AdvertisedIP).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            : ResolveHostName(AdvertisedIP)
               ?? throw new InvalidOperationException($"Orleans:AdvertisedIP '{AdvertisedIP}' does not resolve to an IPv4 address. Set it to this machine's address as the other silos and gateways reach it.");
         if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
         {
@@ -72,6 +72,19 @@ public sealed class ClusterSettings
         }
 
         return address;
+    }
+
+    /// <summary>The name's first IPv4 address; null when it has none or does not resolve (the caller names the setting).</summary>
+    private static IPAddress? ResolveHostName(string name)
+    {
+        try
+        {
+            return Dns.GetHostAddresses(name).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
