@@ -10,7 +10,8 @@
 # secrets are printed at the end and kept in the run folder's data/demo-secrets.json). The schema is migrated as the
 # postgres superuser; silos and gateways connect as widgets_app, a member of widgets_runtime, which cannot change the
 # schema (deploy/sql/postgres/0005_runtime_role.sql). PostgreSQL keeps its default max_connections (100), enough
-# for 4 silos and 4 gateways at the default pool limit (20 per process); set WIDGETS_PG_MAX_CONNECTIONS to change it.
+# for 2 silos and 2 gateways at the default pool limits (silos × 41 + gateways × 4 + 10, deploy/README.md
+# "Connections"); set WIDGETS_PG_MAX_CONNECTIONS for more.
 #
 # Pids and logs: deploy/.run/{postgres,silo-N,gateway-N}.{pid,log} ($WIDGETS_RUN_DIR overrides the folder, so a
 # second cluster, e.g. the tests', never touches yours). Configuration passes through the environment as for the
@@ -133,6 +134,11 @@ up() {
       *) die "unknown option $1 (use --silos N --gateways N)" ;;
     esac
   done
+  # The most the hosts may hold at their default pool limits (deploy/README.md, "Connections"); idle ones close.
+  local budget=$((silos * 41 + gateways * 4 + 10)) max=${WIDGETS_PG_MAX_CONNECTIONS:-100}
+  if [ "$budget" -gt "$max" ]; then
+    log "warning: $silos silos and $gateways gateways may need $budget connections under load, more than max_connections=$max; set WIDGETS_PG_MAX_CONNECTIONS=$budget before PostgreSQL starts"
+  fi
   mkdir -p "$run/data"
   ensure_postgres_installed
   start_postgres

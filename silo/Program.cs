@@ -15,7 +15,7 @@ builder.UseOrleans(silo => silo.UseWidgetsClustering(builder.Configuration).AddW
 builder.Services.AddWidgetsHostLifetime(builder.Configuration);
 builder.Services.AddWidgetsTelemetry(builder.Configuration, "widgets-silo");
 StartupBanner.AddStartupBanner(builder.Services, "silo");
-builder.Services.AddWidgetsHealthChecks().AddSiloMembershipCheck();
+builder.Services.AddWidgetsHealthChecks(PostgresPool.Silo).AddSiloMembershipCheck();
 var app = builder.Build();
 app.MapWidgetsHealth();
 app.MapWidgetsMetrics();

@@ -11,12 +11,14 @@ RUN dotnet publish gateway/Widgets.Gateway.csproj -c Release -r linux-x64 --self
 FROM mcr.microsoft.com/dotnet/aspnet:10.0.12
 WORKDIR /app
 COPY --from=build /app .
-# The app user (uid 1654) owns its data directory (outbox files, keys in embedded mode); the rest stays read-only.
-RUN mkdir -p /app/data && chown app:app /app/data
+# The app user (APP_UID, 1654 in the .NET images) owns its data directory (outbox files, keys in embedded mode); the
+# rest stays read-only.
+RUN mkdir -p /app/data && chown "$APP_UID:$APP_UID" /app/data
 VOLUME /app/data
 ENV Widgets__Mode=Cluster \
     Widgets__DataDirectory=/app/data \
     Urls=http://0.0.0.0:8080
 EXPOSE 8080
-USER app
+# By number, not by name: Kubernetes' runAsNonRoot refuses to start an image whose user it cannot check is not root.
+USER $APP_UID
 ENTRYPOINT ["dotnet", "Widgets.Gateway.dll"]

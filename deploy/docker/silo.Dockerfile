@@ -11,8 +11,9 @@ RUN dotnet publish silo/Widgets.Silo.csproj -c Release -r linux-x64 --self-conta
 FROM mcr.microsoft.com/dotnet/aspnet:10.0.12
 WORKDIR /app
 COPY --from=build /app .
-# The app user (uid 1654) owns its data directory (outbox files, keys in embedded mode); the rest stays read-only.
-RUN mkdir -p /app/data && chown app:app /app/data
+# The app user (APP_UID, 1654 in the .NET images) owns its data directory (outbox files, keys in embedded mode); the
+# rest stays read-only.
+RUN mkdir -p /app/data && chown "$APP_UID:$APP_UID" /app/data
 VOLUME /app/data
 ENV Widgets__Mode=Cluster \
     Widgets__DataDirectory=/app/data \
@@ -20,5 +21,6 @@ ENV Widgets__Mode=Cluster \
 # 11111 silo-to-silo, 30000 gateways (Orleans clients), 8080 health and dashboard. Orleans__AdvertisedIP is left
 # unset: the silo advertises the container's own address (its first non-loopback interface).
 EXPOSE 11111 30000 8080
-USER app
+# By number, not by name: Kubernetes' runAsNonRoot refuses to start an image whose user it cannot check is not root.
+USER $APP_UID
 ENTRYPOINT ["dotnet", "Widgets.Silo.dll"]

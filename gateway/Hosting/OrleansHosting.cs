@@ -26,7 +26,7 @@ public static class OrleansHosting
         if (WidgetsOptions.From(configuration).Mode == HostingMode.Cluster)
         {
             var cluster = ClusterSettings.From(configuration);
-            var connectionString = ClusterSettings.PostgresConnectionString(configuration);
+            var connectionString = ClusterSettings.PostgresConnectionString(configuration, PostgresPool.Gateway);
             builder.UseOrleansClient(client =>
             {
                 client.Configure<ClusterOptions>(o =>

@@ -1,6 +1,7 @@
 using Orleans.Dashboard;
 using Widgets.Gateway.Auth;
 using Widgets.Gateway.Hosting;
+using Widgets.Hosting;
 using Widgets.Hosting.Health;
 
 namespace Widgets.Gateway.Ops;
@@ -16,7 +17,7 @@ public static class OperationsEndpoints
     public static WebApplicationBuilder AddWidgetsOperations(this WebApplicationBuilder builder)
     {
         builder.Services.AddWidgetsHostLifetime(builder.Configuration);
-        builder.Services.AddWidgetsHealthChecks();
+        builder.Services.AddWidgetsHealthChecks(PostgresPool.Gateway);
         ForwardedHeadersSettings.AddWidgetsForwardedHeaders(builder.Services, builder.Configuration);
         if (!DocumentGeneration.IsActive)
         {

@@ -8,8 +8,16 @@ public sealed class ClusterSettings
 {
     public const string Section = "Orleans";
 
-    /// <summary>Pool limits applied to <c>ConnectionStrings:Postgres</c> unless it sets them itself (docs: deploy/README.md, "PostgreSQL").</summary>
-    public const int DefaultMaxPoolSize = 20;
+    /// <summary>A silo's pool limit, applied to <c>ConnectionStrings:Postgres</c> unless it sets one itself (docs: deploy/README.md, "PostgreSQL").</summary>
+    public const int SiloMaxPoolSize = 20;
+
+    /// <summary>
+    /// A cluster-mode gateway's pool limit. A gateway uses PostgreSQL for two things, each one query at a time: reading
+    /// the live silos from the membership table (every <see cref="GatewayListRefreshPeriod"/>) and its readiness probe
+    /// (<c>StorageHealthCheck</c> runs one at a time). Four is twice that, and keeps a silo's 20 from being budgeted
+    /// for every gateway in <c>max_connections</c>.
+    /// </summary>
+    public const int GatewayMaxPoolSize = 4;
 
     /// <summary>How many distinct statements a connection keeps prepared (the storage, reminder and journal queries are about 20).</summary>
     public const int DefaultMaxAutoPrepare = 32;
@@ -55,7 +63,7 @@ public sealed class ClusterSettings
 
         var address = IPAddress.TryParse(AdvertisedIP, out var parsed)
             ? parsed
-            : Dns.GetHostAddresses(AdvertisedIP).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            : ResolveHostName(AdvertisedIP)
               ?? throw new InvalidOperationException($"Orleans:AdvertisedIP '{AdvertisedIP}' does not resolve to an IPv4 address. Set it to this machine's address as the other silos and gateways reach it.");
         if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
         {
@@ -66,12 +74,26 @@ public sealed class ClusterSettings
         return address;
     }
 
+    /// <summary>The name's first IPv4 address; null when it has none or does not resolve (the caller names the setting).</summary>
+    private static IPAddress? ResolveHostName(string name)
+    {
+        try
+        {
+            return Dns.GetHostAddresses(name).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// <c>ConnectionStrings:Postgres</c> with this service's connection settings added where the operator set none (see
-    /// <see cref="WithRuntimeDefaults"/>). Every Orleans provider in a process shares this one pool (Npgsql pools by
-    /// connection string).
+    /// <see cref="WithRuntimeDefaults"/>). Every Orleans provider in a process and its readiness probe share this one
+    /// pool (Npgsql pools by connection string); a silo's session journal opens a data source, so a pool, of its own.
     /// </summary>
-    public static string PostgresConnectionString(IConfiguration configuration) => WithRuntimeDefaults(ConfiguredPostgres(configuration));
+    public static string PostgresConnectionString(IConfiguration configuration, PostgresPool pool) =>
+        WithRuntimeDefaults(ConfiguredPostgres(configuration), pool);
 
     /// <summary>
     /// The connection string schema migrations use: <c>ConnectionStrings:PostgresMigrations</c> (a role that may run
@@ -91,7 +113,8 @@ public sealed class ClusterSettings
     /// The runtime pool's settings, each added only where the connection string does not set it itself
     /// (deploy/README.md, "Connections"):
     /// <list type="bullet">
-    /// <item>at most <see cref="DefaultMaxPoolSize"/> connections per process, idle ones closed after a minute, 5 s to connect;</item>
+    /// <item>at most <see cref="SiloMaxPoolSize"/> connections in a silo's pool, <see cref="GatewayMaxPoolSize"/> in a
+    /// gateway's; idle ones closed after a minute, 5 s to connect;</item>
     /// <item><c>No Reset On Close</c>: a connection goes back to the pool without Npgsql's <c>DISCARD ALL</c>. Every
     /// storage call borrows a connection for one statement, so the reset was half of all statements PostgreSQL ran
     /// (11 of 22 per POS flow, logged with <c>log_statement=all</c>) and it threw away prepared statements. Nothing
@@ -102,13 +125,13 @@ public sealed class ClusterSettings
     /// </list>
     /// docs/PERFORMANCE.md, change 25.
     /// </summary>
-    public static string WithRuntimeDefaults(string connectionString)
+    public static string WithRuntimeDefaults(string connectionString, PostgresPool pool)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var given = new DbConnectionStringKeys(connectionString);
         if (!given.Has("Maximum Pool Size", "MaxPoolSize", "Max Pool Size"))
         {
-            builder.MaxPoolSize = DefaultMaxPoolSize;
+            builder.MaxPoolSize = pool == PostgresPool.Gateway ? GatewayMaxPoolSize : SiloMaxPoolSize;
         }
 
         if (!given.Has("Connection Idle Lifetime", "ConnectionIdleLifetime"))
@@ -142,4 +165,14 @@ public sealed class ClusterSettings
 
         public bool Has(params string[] names) => names.Any(n => keys.Contains(n.Replace(" ", "", StringComparison.Ordinal)));
     }
+}
+
+/// <summary>Whose runtime pool a connection string is for; it decides the pool's default size.</summary>
+public enum PostgresPool
+{
+    /// <summary>A silo: grain storage, reminders, membership and its readiness probe.</summary>
+    Silo,
+
+    /// <summary>A cluster-mode gateway: membership reads and its readiness probe only.</summary>
+    Gateway,
 }

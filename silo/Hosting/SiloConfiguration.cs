@@ -30,7 +30,7 @@ public static class SiloConfiguration
         });
         if (WidgetsOptions.From(configuration).Mode == HostingMode.Cluster)
         {
-            var connectionString = ClusterSettings.PostgresConnectionString(configuration);
+            var connectionString = ClusterSettings.PostgresConnectionString(configuration, PostgresPool.Silo);
             silo.UseAdoNetClustering(o =>
             {
                 o.Invariant = PostgresInvariant;
@@ -100,7 +100,7 @@ public static class SiloConfiguration
         string invariant, connectionString;
         if (widgets.Mode == HostingMode.Cluster)
         {
-            (invariant, connectionString) = (PostgresInvariant, ClusterSettings.PostgresConnectionString(configuration));
+            (invariant, connectionString) = (PostgresInvariant, ClusterSettings.PostgresConnectionString(configuration, PostgresPool.Silo));
         }
         else
         {

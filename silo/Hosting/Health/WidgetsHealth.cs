@@ -22,10 +22,13 @@ public static class WidgetsHealth
 
     private static readonly JsonWriterOptions Json = new() { Indented = false };
 
-    /// <summary>The checks every host has: its own start and stop, storage and message providers (degraded at worst).</summary>
-    public static IHealthChecksBuilder AddWidgetsHealthChecks(this IServiceCollection services)
+    /// <summary>
+    /// The checks every host has: its own start and stop, storage and message providers (degraded at worst). The
+    /// storage probe borrows from <paramref name="pool"/>, the one the host's Orleans providers use.
+    /// </summary>
+    public static IHealthChecksBuilder AddWidgetsHealthChecks(this IServiceCollection services, PostgresPool pool)
     {
-        services.TryAddSingleton<StorageProbe>();
+        services.TryAddSingleton(sp => new StorageProbe(sp.GetRequiredService<IConfiguration>(), pool));
         services.TryAddSingleton(TimeProvider.System);
         return services.AddHealthChecks()
             .AddCheck<LifetimeHealthCheck>("lifetime", HealthStatus.Unhealthy, [ReadinessTag])

@@ -22,7 +22,7 @@ public sealed class PostgresBatchWriterTests
         await using var postgres = await PostgresServer.StartAsync();
         var log = new LogCapture();
         using var logging = LoggerFactory.Create(b => b.AddProvider(log));
-        await using var writer = new PostgresBatchWriter(ClusterSettings.WithRuntimeDefaults(postgres.ConnectionString), logging.CreateLogger<PostgresBatchWriter>());
+        await using var writer = new PostgresBatchWriter(ClusterSettings.WithRuntimeDefaults(postgres.ConnectionString, PostgresPool.Silo), logging.CreateLogger<PostgresBatchWriter>());
 
         Assert.Equal(1, await WriteState(writer, 1, null, "first"));
 
