@@ -10,7 +10,11 @@ public static class HttpSetup
         services.ConfigureHttpJsonOptions(o => WidgetsJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
         // No body on any route needs more; JSON endpoints and forms have tighter limits of their own.
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o =>
+        {
+            o.Limits.MaxRequestBodySize = 1024 * 1024;
+            o.UseProblemJsonForParserRefusals();
+        });
         return services;
     }
 
