@@ -10,6 +10,7 @@ namespace Widgets.Grains.Journal;
 /// <see cref="Consent.ContactHash"/> values, so a person's sessions can be found by email or phone without the
 /// journal holding either. <see cref="PersonalData"/> says whether the session's own state still holds contact details,
 /// which retention looks for (docs/DECISIONS.md "Personal data: erasure and retention").
+/// <see cref="MessagesUnknown"/> counts the session's messages whose delivery is unknown (after a crash).
 /// </summary>
 public sealed record FunnelRow(
     string SessionId,
@@ -26,7 +27,8 @@ public sealed record FunnelRow(
     DateTimeOffset? EndedAt,
     string? EmailHash,
     string? PhoneHash,
-    bool PersonalData = false)
+    bool PersonalData = false,
+    int MessagesUnknown = 0)
 {
     /// <summary>How a session state is stored in the journal: as the POS API names it.</summary>
     public static string StateName(SessionState state) => state switch

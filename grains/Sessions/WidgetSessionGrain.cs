@@ -61,7 +61,7 @@ public sealed class WidgetSessionGrain(
         Session.UpgradeFromEarlierBuild();
         if (SettleInterruptedSends())
         {
-            await state.WriteStateAsync();
+            await Save(funnelChanged: true);
         }
 
         if (IsActive)
@@ -171,7 +171,11 @@ public sealed class WidgetSessionGrain(
 
     public async Task<Outcome<IReadOnlyList<MessageRecord>>> SendMessage(SendMessageCommand command)
     {
-        SettleInterruptedSends();
+        if (SettleInterruptedSends())
+        {
+            await Save(funnelChanged: true);
+        }
+
         if (Replay(command.Interaction) is { } replay)
         {
             return replay.MessageIds is { } ids
@@ -561,7 +565,8 @@ public sealed class WidgetSessionGrain(
         }
 
         MessageLog[at] = current with { Status = status, Error = error ?? current.Error };
-        await Save(funnelChanged: CountsAsSent(current.Status) != CountsAsSent(status));
+        await Save(funnelChanged: CountsAsSent(current.Status) != CountsAsSent(status)
+            || (current.Status == MessageStatus.Unknown) != (status == MessageStatus.Unknown));
         return true;
     }
 
@@ -723,7 +728,8 @@ public sealed class WidgetSessionGrain(
             Session.EndedAt,
             email is null ? null : ContactHash.Email(email),
             phone is null ? null : ContactHash.Phone(phone),
-            Session.HoldsPersonalData);
+            Session.HoldsPersonalData,
+            messages.Count(m => m.Status == MessageStatus.Unknown));
     }
 
     /// <summary>A message counts as sent once its provider took it (and until it reports it failed).</summary>
