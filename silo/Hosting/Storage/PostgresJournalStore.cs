@@ -17,13 +17,13 @@ public sealed class PostgresJournalStore(string connectionString, IOptions<Clust
         INSERT INTO WidgetSessionFunnel
             (ServiceId, SessionId, PosSystemId, LocationId, StartDay, WidgetId, TerminalId, StartedAt,
              QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash, PersonalData,
-             MessagesUnknown)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+             MessagesUnknown, OtherContactHashes)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
         ON CONFLICT (ServiceId, SessionId) DO UPDATE SET
             QrShown = excluded.QrShown, MessagesSent = excluded.MessagesSent, Scanned = excluded.Scanned,
             Converted = excluded.Converted, State = excluded.State, EndedAt = excluded.EndedAt,
             EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash, PersonalData = excluded.PersonalData,
-            MessagesUnknown = excluded.MessagesUnknown
+            MessagesUnknown = excluded.MessagesUnknown, OtherContactHashes = excluded.OtherContactHashes
         """;
 
     private const string CountFunnelQuery = """
@@ -51,6 +51,9 @@ public sealed class PostgresJournalStore(string connectionString, IOptions<Clust
     private const string FindSessionsOfQuery = """
         SELECT SessionId FROM WidgetSessionFunnel
         WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND (EmailHash = ANY($4) OR PhoneHash = ANY($4))
+        UNION
+        SELECT SessionId FROM WidgetSessionFunnel
+        WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND OtherContactHashes IS NOT NULL AND OtherContactHashes && $4
         UNION
         SELECT SessionId FROM WidgetConversions
         WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND ErasedAt IS NULL AND (EmailHash = ANY($4) OR PhoneHash = ANY($4))
@@ -116,6 +119,7 @@ public sealed class PostgresJournalStore(string connectionString, IOptions<Clust
             Add(command, NpgsqlDbType.Text, row.PhoneHash);
             Add(command, NpgsqlDbType.Boolean, row.PersonalData);
             Add(command, NpgsqlDbType.Integer, row.MessagesUnknown);
+            Add(command, NpgsqlDbType.Array | NpgsqlDbType.Text, row.OtherContactHashes is { Count: > 0 } others ? others.ToArray() : null);
             batch.BatchCommands.Add(command);
         }
 

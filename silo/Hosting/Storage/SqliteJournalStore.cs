@@ -20,14 +20,14 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         INSERT INTO WidgetSessionFunnel
             (ServiceId, SessionId, PosSystemId, LocationId, StartDay, WidgetId, TerminalId, StartedAt,
              QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash, PersonalData,
-             MessagesUnknown)
+             MessagesUnknown, OtherContactHashes)
         VALUES ($service, $session, $pos, $location, $day, $widget, $terminal, $startedAt,
-                $qr, $sent, $scanned, $converted, $state, $endedAt, $email, $phone, $personal, $unknown)
+                $qr, $sent, $scanned, $converted, $state, $endedAt, $email, $phone, $personal, $unknown, $others)
         ON CONFLICT (ServiceId, SessionId) DO UPDATE SET
             QrShown = excluded.QrShown, MessagesSent = excluded.MessagesSent, Scanned = excluded.Scanned,
             Converted = excluded.Converted, State = excluded.State, EndedAt = excluded.EndedAt,
             EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash, PersonalData = excluded.PersonalData,
-            MessagesUnknown = excluded.MessagesUnknown
+            MessagesUnknown = excluded.MessagesUnknown, OtherContactHashes = excluded.OtherContactHashes
         """;
 
     private const string CountFunnelQuery = """
@@ -50,11 +50,16 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         ORDER BY At, SessionId
         """;
 
-    // Hash and id lists are bound as one JSON array each ($hashes, $sessions) and read with json_each.
+    // Hash and id lists are bound as one JSON array each ($hashes, $sessions) and read with json_each; so is a row's
+    // OtherContactHashes stored.
     private const string FindSessionsOfQuery = """
         SELECT SessionId FROM WidgetSessionFunnel
         WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location
           AND (EmailHash IN (SELECT value FROM json_each($hashes)) OR PhoneHash IN (SELECT value FROM json_each($hashes)))
+        UNION
+        SELECT SessionId FROM WidgetSessionFunnel
+        WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location AND OtherContactHashes IS NOT NULL
+          AND EXISTS (SELECT 1 FROM json_each(OtherContactHashes) WHERE value IN (SELECT value FROM json_each($hashes)))
         UNION
         SELECT SessionId FROM WidgetConversions
         WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location AND ErasedAt IS NULL
@@ -97,7 +102,7 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         command.Transaction = transaction;
         command.CommandText = UpsertFunnel;
         var p = Parameters(command, "$service", "$session", "$pos", "$location", "$day", "$widget", "$terminal", "$startedAt",
-            "$qr", "$sent", "$scanned", "$converted", "$state", "$endedAt", "$email", "$phone", "$personal", "$unknown");
+            "$qr", "$sent", "$scanned", "$converted", "$state", "$endedAt", "$email", "$phone", "$personal", "$unknown", "$others");
         p[0].Value = ServiceId;
         foreach (var row in rows)
         {
@@ -118,6 +123,7 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
             p[15].Value = (object?)row.PhoneHash ?? DBNull.Value;
             p[16].Value = row.PersonalData;
             p[17].Value = row.MessagesUnknown;
+            p[18].Value = row.OtherContactHashes is { Count: > 0 } others ? JsonSerializer.Serialize(others) : DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
