@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Widgets.Analytics;
 using Widgets.Gateway.Http;
 
 namespace Widgets.Gateway.Admin;
@@ -59,15 +60,19 @@ public sealed record ClientDto(string ClientId, IReadOnlyList<string> Scopes, IR
         new(c.ClientId, c.Scopes, c.Locations.Select(l => new LocationGrantDto(l.PosSystemId, l.LocationId)).ToList(), c.CreatedAt, secret);
 }
 
-public sealed record CounterSet(long Listed, long Started, long QrShown, long MessagesSent, long Scanned, long Converted, long TimedOut, long Cancelled)
+public sealed record CounterSet(long Listed, long Started, long QrShown, long MessagesSent, long MessagesUnknown, long Scanned, long Converted, long TimedOut, long Cancelled)
 {
     public double ConversionRate => Started == 0 ? 0 : Math.Round((double)Converted / Started, 4);
 
-    public static CounterSet From(long[] c) => new(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
+    /// <summary>The counters of <see cref="WidgetCounter"/> values, indexed by them.</summary>
+    public static CounterSet From(long[] c) => new(
+        c[(int)WidgetCounter.Listed], c[(int)WidgetCounter.Started], c[(int)WidgetCounter.QrShown], c[(int)WidgetCounter.MessagesSent],
+        c[(int)WidgetCounter.MessagesUnknown], c[(int)WidgetCounter.Scanned], c[(int)WidgetCounter.Converted], c[(int)WidgetCounter.TimedOut],
+        c[(int)WidgetCounter.Cancelled]);
 }
 
-public sealed record TerminalStats(string TerminalId, long Listed, long Started, long QrShown, long MessagesSent, long Scanned, long Converted, long TimedOut, long Cancelled, double ConversionRate);
+public sealed record TerminalStats(string TerminalId, long Listed, long Started, long QrShown, long MessagesSent, long MessagesUnknown, long Scanned, long Converted, long TimedOut, long Cancelled, double ConversionRate);
 
-public sealed record WidgetStats(int WidgetId, string Name, long Listed, long Started, long QrShown, long MessagesSent, long Scanned, long Converted, long TimedOut, long Cancelled, double ConversionRate, IReadOnlyList<TerminalStats> Terminals);
+public sealed record WidgetStats(int WidgetId, string Name, long Listed, long Started, long QrShown, long MessagesSent, long MessagesUnknown, long Scanned, long Converted, long TimedOut, long Cancelled, double ConversionRate, IReadOnlyList<TerminalStats> Terminals);
 
 public sealed record StatsResponse(DateOnly From, DateOnly To, IReadOnlyList<WidgetStats> Widgets);

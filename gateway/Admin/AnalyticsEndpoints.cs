@@ -15,7 +15,9 @@ public static class AnalyticsEndpoints
         location.MapGet("/stats", Stats).WithName("getStats")
             .WithSummary("The funnel per widget and terminal")
             .WithDescription("Counters per widget (and per terminal) over UTC days `from`–`to` (default today, at most 92 days): listed → started → "
-                + "qrShown / messagesSent → scanned → converted, plus timedOut and cancelled, and converted ÷ started. Counters may lag a few seconds. "
+                + "qrShown / messagesSent → scanned → converted, plus timedOut and cancelled, and converted ÷ started. "
+                + "`messagesUnknown`: messages whose delivery is unknown (handed to the provider when the service stopped; never sent again "
+                + "automatically; the session's messages show which) until the provider's delivery report settles them. Counters may lag a few seconds. "
                 + "`format=csv` answers the same as CSV (spreadsheet-safe).")
             .WithResponseContent(200, "text/csv", "With `format=csv`: a header row, then one row per widget and one per widget and terminal.")
             .ProducesProblems(ProblemCodes.ValidationFailed);

@@ -42,9 +42,9 @@ public static class StatsReport
             var total = Sum(widget);
             var terminals = widget.Where(r => r.TerminalId.Length > 0).GroupBy(r => r.TerminalId).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(t => (t.Key, Counts: Sum(t)))
-                .Select(t => new TerminalStats(t.Key, t.Counts.Listed, t.Counts.Started, t.Counts.QrShown, t.Counts.MessagesSent, t.Counts.Scanned, t.Counts.Converted, t.Counts.TimedOut, t.Counts.Cancelled, t.Counts.ConversionRate))
+                .Select(t => new TerminalStats(t.Key, t.Counts.Listed, t.Counts.Started, t.Counts.QrShown, t.Counts.MessagesSent, t.Counts.MessagesUnknown, t.Counts.Scanned, t.Counts.Converted, t.Counts.TimedOut, t.Counts.Cancelled, t.Counts.ConversionRate))
                 .ToList();
-            return new WidgetStats(widget.Key, names.GetValueOrDefault(widget.Key, ""), total.Listed, total.Started, total.QrShown, total.MessagesSent, total.Scanned, total.Converted, total.TimedOut, total.Cancelled, total.ConversionRate, terminals);
+            return new WidgetStats(widget.Key, names.GetValueOrDefault(widget.Key, ""), total.Listed, total.Started, total.QrShown, total.MessagesSent, total.MessagesUnknown, total.Scanned, total.Converted, total.TimedOut, total.Cancelled, total.ConversionRate, terminals);
         }).ToList();
 
     public static CounterSet Sum(IEnumerable<CounterRow> rows)
@@ -63,13 +63,13 @@ public static class StatsReport
 
     public static string StatsCsv(StatsResponse stats)
     {
-        var csv = new StringBuilder("widgetId,name,terminalId,listed,started,qrShown,messagesSent,scanned,converted,timedOut,cancelled,conversionRate\n");
+        var csv = new StringBuilder("widgetId,name,terminalId,listed,started,qrShown,messagesSent,messagesUnknown,scanned,converted,timedOut,cancelled,conversionRate\n");
         foreach (var w in stats.Widgets)
         {
-            StatsRow(csv, w.WidgetId, w.Name, "", w.Listed, w.Started, w.QrShown, w.MessagesSent, w.Scanned, w.Converted, w.TimedOut, w.Cancelled, w.ConversionRate);
+            StatsRow(csv, w.WidgetId, w.Name, "", w.Listed, w.Started, w.QrShown, w.MessagesSent, w.MessagesUnknown, w.Scanned, w.Converted, w.TimedOut, w.Cancelled, w.ConversionRate);
             foreach (var t in w.Terminals)
             {
-                StatsRow(csv, w.WidgetId, w.Name, t.TerminalId, t.Listed, t.Started, t.QrShown, t.MessagesSent, t.Scanned, t.Converted, t.TimedOut, t.Cancelled, t.ConversionRate);
+                StatsRow(csv, w.WidgetId, w.Name, t.TerminalId, t.Listed, t.Started, t.QrShown, t.MessagesSent, t.MessagesUnknown, t.Scanned, t.Converted, t.TimedOut, t.Cancelled, t.ConversionRate);
             }
         }
 

@@ -1,6 +1,9 @@
 namespace Widgets.Analytics;
 
-/// <summary>The funnel steps counted per widget and terminal; the order is the column order of stats.</summary>
+/// <summary>
+/// The counters kept per widget and terminal: the funnel steps, then what is counted beside them. A value is an index
+/// into the counter arrays days have stored (<see cref="CounterRow.Counts"/>), so new counters go at the end.
+/// </summary>
 public enum WidgetCounter
 {
     Listed,
@@ -11,6 +14,12 @@ public enum WidgetCounter
     Converted,
     TimedOut,
     Cancelled,
+
+    /// <summary>
+    /// Messages whose delivery is unknown: handed to the provider when the process stopped, never sent again
+    /// (docs/DECISIONS.md "Message delivery states"); a delivery report settles one and takes it off.
+    /// </summary>
+    MessagesUnknown,
 }
 
 /// <summary>A batch of counter increments for one widget on one terminal ("" when the POS named none).</summary>

@@ -8,8 +8,11 @@ namespace Widgets.Grains.Journal;
 /// One session's line in the funnel, written whole (an UPSERT keyed by the session id): writing it again, or after a
 /// crash, counts nothing twice. Every step counts on the UTC day the session started. The contact columns hold
 /// <see cref="Consent.ContactHash"/> values, so a person's sessions can be found by email or phone without the
-/// journal holding either. <see cref="PersonalData"/> says whether the session's own state still holds contact details,
-/// which retention looks for (docs/DECISIONS.md "Personal data: erasure and retention").
+/// journal holding either: <see cref="EmailHash"/> and <see cref="PhoneHash"/> the session's first of each (indexed),
+/// <see cref="OtherContactHashes"/> every other one it holds (a second recipient, a profile that differs from the
+/// message's address; null for almost every session). <see cref="PersonalData"/> says whether the session's own state
+/// still holds contact details, which retention looks for (docs/DECISIONS.md "Personal data: erasure and retention").
+/// <see cref="MessagesUnknown"/> counts the session's messages whose delivery is unknown (after a crash).
 /// </summary>
 public sealed record FunnelRow(
     string SessionId,
@@ -26,7 +29,9 @@ public sealed record FunnelRow(
     DateTimeOffset? EndedAt,
     string? EmailHash,
     string? PhoneHash,
-    bool PersonalData = false)
+    bool PersonalData = false,
+    int MessagesUnknown = 0,
+    IReadOnlyList<string>? OtherContactHashes = null)
 {
     /// <summary>How a session state is stored in the journal: as the POS API names it.</summary>
     public static string StateName(SessionState state) => state switch
@@ -59,8 +64,9 @@ public interface IJournalStore
     Task<IReadOnlyList<ConversionRecord>> ListConversions(LocationKey location, DateOnly day, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The sessions at <paramref name="location"/> whose funnel row or not yet erased conversion carries one of
-    /// <paramref name="contactHashes"/> (<see cref="Consent.ContactHash"/> values) in its email or phone column.
+    /// The sessions at <paramref name="location"/> whose funnel row (in any of its contact columns) or not yet erased
+    /// conversion (in its email or phone column) carries one of <paramref name="contactHashes"/>
+    /// (<see cref="Consent.ContactHash"/> values).
     /// </summary>
     Task<IReadOnlyList<string>> FindSessionsOf(LocationKey location, IReadOnlyCollection<string> contactHashes, CancellationToken cancellationToken);
 

@@ -43,6 +43,12 @@ public sealed class WidgetSessionGrain(
     /// </summary>
     private IGrainReminder? timeoutReminder;
 
+    /// <summary>
+    /// The contact hashes of the last row this activation stored durably (<see cref="ContactsOf"/>), null for none:
+    /// a change from them is stored before the state that holds it (<see cref="Save"/>).
+    /// </summary>
+    private string? journaledContacts;
+
     private SessionRecord Session => state.State;
 
     private List<MessageRecord> MessageLog => Session.Messages ??= [];
@@ -61,7 +67,7 @@ public sealed class WidgetSessionGrain(
         Session.UpgradeFromEarlierBuild();
         if (SettleInterruptedSends())
         {
-            await state.WriteStateAsync();
+            await Save(funnelChanged: true);
         }
 
         if (IsActive)
@@ -171,7 +177,11 @@ public sealed class WidgetSessionGrain(
 
     public async Task<Outcome<IReadOnlyList<MessageRecord>>> SendMessage(SendMessageCommand command)
     {
-        SettleInterruptedSends();
+        if (SettleInterruptedSends())
+        {
+            await Save(funnelChanged: true);
+        }
+
         if (Replay(command.Interaction) is { } replay)
         {
             return replay.MessageIds is { } ids
@@ -230,8 +240,9 @@ public sealed class WidgetSessionGrain(
         Remember(command.Interaction, new ReplayEntry { MessageIds = results.Select(m => m.MessageId).ToList() });
 
         // Stored before any hand-off, with the answer a keyed retry replays: if the process stops during a hand-off,
-        // the message is found queued afterwards and reported as unknown, never handed over a second time.
-        await state.WriteStateAsync();
+        // the message is found queued afterwards and reported as unknown, never handed over a second time. A new
+        // recipient reaches the journal first, so an erasure finds it from now on.
+        await Save(funnelChanged: false);
         if (toSend.Count == 0)
         {
             return Outcome<IReadOnlyList<MessageRecord>>.Ok(results);
@@ -409,6 +420,7 @@ public sealed class WidgetSessionGrain(
         // contact hashes behind, and the call that finds them again repairs both.
         await outbox.Erase(messages.Select(m => m.MessageId).ToList(), CancellationToken.None);
         await JournalDurably(JournalWrite.Now);
+        journaledContacts = null;
         if (erased)
         {
             logger.LogInformation("Session {SessionId}: personal data erased ({Messages} message addresses)", SessionId, addressed.Count);
@@ -561,7 +573,8 @@ public sealed class WidgetSessionGrain(
         }
 
         MessageLog[at] = current with { Status = status, Error = error ?? current.Error };
-        await Save(funnelChanged: CountsAsSent(current.Status) != CountsAsSent(status));
+        await Save(funnelChanged: CountsAsSent(current.Status) != CountsAsSent(status)
+            || (current.Status == MessageStatus.Unknown) != (status == MessageStatus.Unknown));
         return true;
     }
 
@@ -639,11 +652,14 @@ public sealed class WidgetSessionGrain(
     /// Stores a change. When it changes the session's funnel row, the row follows: in the next batch while the
     /// session is live (its reminder covers a lost batch), or stored before this returns once the session has ended
     /// (a late scan, conversion or delivery report), under a reminder held until the row is in, since nothing else
-    /// would bring an ended session back to repair it.
+    /// would bring an ended session back to repair it. When a live session's contacts change (a profile, a new
+    /// recipient), its row is stored first, before the state that holds them and before the caller hears back: an
+    /// erasure, on any silo, finds the session by every contact it may hold (a crash in between leaves a row with a
+    /// contact the state lacks, which an erasure finds and erases nothing from).
     /// </summary>
     private async Task Save(bool funnelChanged)
     {
-        if (!funnelChanged || !Session.Journaled)
+        if (!Session.Journaled)
         {
             await state.WriteStateAsync();
             return;
@@ -651,8 +667,27 @@ public sealed class WidgetSessionGrain(
 
         if (IsActive)
         {
+            var row = Row();
+            if (ContactsOf(row) is var contacts && contacts != journaledContacts)
+            {
+                await journal.Record(row, JournalWrite.Now);
+                journaledContacts = contacts;
+                await state.WriteStateAsync();
+                return;
+            }
+
             await state.WriteStateAsync();
-            Journal();
+            if (funnelChanged)
+            {
+                journal.Record(row, JournalWrite.Batched).Ignore();
+            }
+
+            return;
+        }
+
+        if (!funnelChanged)
+        {
+            await state.WriteStateAsync();
             return;
         }
 
@@ -704,10 +739,13 @@ public sealed class WidgetSessionGrain(
     private FunnelRow Row()
     {
         var messages = Session.Messages ?? [];
-        var email = NonEmpty(messages.FirstOrDefault(m => m.Channel == WidgetChannel.Email)?.To) ?? NonEmpty(Session.Profile.CustomerEmail);
 
-        // The POS's phone as it sent it when no SMS normalised it: an erasure looks for each form a phone is written in.
-        var phone = NonEmpty(messages.FirstOrDefault(m => m.Channel == WidgetChannel.Sms)?.To) ?? NonEmpty(Session.Profile.CustomerPhone);
+        // Every address the session holds, recipients first (sent, withheld or failed alike), then the profile's; the
+        // POS's phone as it sent it too, beside the SMS's normalised form: an erasure looks for each form a phone is
+        // written in. The first email and phone go in the indexed columns, the rest in OtherContactHashes.
+        var emails = Hashes(messages.Where(m => m.Channel == WidgetChannel.Email).Select(m => m.To).Append(Session.Profile.CustomerEmail), ContactHash.Email);
+        var phones = Hashes(messages.Where(m => m.Channel == WidgetChannel.Sms).Select(m => m.To).Append(Session.Profile.CustomerPhone), ContactHash.Phone);
+        var others = emails.Skip(1).Concat(phones.Skip(1)).ToList();
         return new FunnelRow(
             SessionId,
             Session.Location,
@@ -721,10 +759,21 @@ public sealed class WidgetSessionGrain(
             Session.ConvertedAt is not null,
             Session.State,
             Session.EndedAt,
-            email is null ? null : ContactHash.Email(email),
-            phone is null ? null : ContactHash.Phone(phone),
-            Session.HoldsPersonalData);
+            emails.FirstOrDefault(),
+            phones.FirstOrDefault(),
+            Session.HoldsPersonalData,
+            messages.Count(m => m.Status == MessageStatus.Unknown),
+            others.Count > 0 ? others : null);
     }
+
+    private static List<string> Hashes(IEnumerable<string?> addresses, Func<string, string> hash) =>
+        addresses.Select(NonEmpty).OfType<string>().Select(hash).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>The row's contact hashes as one comparable value; null when it has none.</summary>
+    private static string? ContactsOf(FunnelRow row) =>
+        row.EmailHash is null && row.PhoneHash is null
+            ? null
+            : $"{row.EmailHash}|{row.PhoneHash}|{string.Join('|', row.OtherContactHashes ?? [])}";
 
     /// <summary>A message counts as sent once its provider took it (and until it reports it failed).</summary>
     private static bool CountsAsSent(MessageStatus status) => status is MessageStatus.Sent or MessageStatus.Delivered;

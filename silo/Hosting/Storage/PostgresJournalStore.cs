@@ -16,18 +16,21 @@ public sealed class PostgresJournalStore(string connectionString, IOptions<Clust
     private const string UpsertFunnel = """
         INSERT INTO WidgetSessionFunnel
             (ServiceId, SessionId, PosSystemId, LocationId, StartDay, WidgetId, TerminalId, StartedAt,
-             QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash, PersonalData)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash, PersonalData,
+             MessagesUnknown, OtherContactHashes)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
         ON CONFLICT (ServiceId, SessionId) DO UPDATE SET
             QrShown = excluded.QrShown, MessagesSent = excluded.MessagesSent, Scanned = excluded.Scanned,
             Converted = excluded.Converted, State = excluded.State, EndedAt = excluded.EndedAt,
-            EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash, PersonalData = excluded.PersonalData
+            EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash, PersonalData = excluded.PersonalData,
+            MessagesUnknown = excluded.MessagesUnknown, OtherContactHashes = excluded.OtherContactHashes
         """;
 
     private const string CountFunnelQuery = """
         SELECT WidgetId, TerminalId, count(*), count(*) FILTER (WHERE QrShown), coalesce(sum(MessagesSent), 0),
                count(*) FILTER (WHERE Scanned), count(*) FILTER (WHERE Converted),
-               count(*) FILTER (WHERE State = 'timedOut'), count(*) FILTER (WHERE State = 'cancelled')
+               count(*) FILTER (WHERE State = 'timedOut'), count(*) FILTER (WHERE State = 'cancelled'),
+               coalesce(sum(MessagesUnknown), 0)
         FROM WidgetSessionFunnel
         WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND StartDay = $4
         GROUP BY WidgetId, TerminalId
@@ -48,6 +51,9 @@ public sealed class PostgresJournalStore(string connectionString, IOptions<Clust
     private const string FindSessionsOfQuery = """
         SELECT SessionId FROM WidgetSessionFunnel
         WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND (EmailHash = ANY($4) OR PhoneHash = ANY($4))
+        UNION
+        SELECT SessionId FROM WidgetSessionFunnel
+        WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND OtherContactHashes IS NOT NULL AND OtherContactHashes && $4
         UNION
         SELECT SessionId FROM WidgetConversions
         WHERE ServiceId = $1 AND PosSystemId = $2 AND LocationId = $3 AND ErasedAt IS NULL AND (EmailHash = ANY($4) OR PhoneHash = ANY($4))
@@ -112,6 +118,8 @@ public sealed class PostgresJournalStore(string connectionString, IOptions<Clust
             Add(command, NpgsqlDbType.Text, row.EmailHash);
             Add(command, NpgsqlDbType.Text, row.PhoneHash);
             Add(command, NpgsqlDbType.Boolean, row.PersonalData);
+            Add(command, NpgsqlDbType.Integer, row.MessagesUnknown);
+            Add(command, NpgsqlDbType.Array | NpgsqlDbType.Text, row.OtherContactHashes is { Count: > 0 } others ? others.ToArray() : null);
             batch.BatchCommands.Add(command);
         }
 

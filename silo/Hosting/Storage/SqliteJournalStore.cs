@@ -19,18 +19,20 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
     private const string UpsertFunnel = """
         INSERT INTO WidgetSessionFunnel
             (ServiceId, SessionId, PosSystemId, LocationId, StartDay, WidgetId, TerminalId, StartedAt,
-             QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash, PersonalData)
+             QrShown, MessagesSent, Scanned, Converted, State, EndedAt, EmailHash, PhoneHash, PersonalData,
+             MessagesUnknown, OtherContactHashes)
         VALUES ($service, $session, $pos, $location, $day, $widget, $terminal, $startedAt,
-                $qr, $sent, $scanned, $converted, $state, $endedAt, $email, $phone, $personal)
+                $qr, $sent, $scanned, $converted, $state, $endedAt, $email, $phone, $personal, $unknown, $others)
         ON CONFLICT (ServiceId, SessionId) DO UPDATE SET
             QrShown = excluded.QrShown, MessagesSent = excluded.MessagesSent, Scanned = excluded.Scanned,
             Converted = excluded.Converted, State = excluded.State, EndedAt = excluded.EndedAt,
-            EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash, PersonalData = excluded.PersonalData
+            EmailHash = excluded.EmailHash, PhoneHash = excluded.PhoneHash, PersonalData = excluded.PersonalData,
+            MessagesUnknown = excluded.MessagesUnknown, OtherContactHashes = excluded.OtherContactHashes
         """;
 
     private const string CountFunnelQuery = """
         SELECT WidgetId, TerminalId, COUNT(*), SUM(QrShown), SUM(MessagesSent), SUM(Scanned), SUM(Converted),
-               SUM(State = 'timedOut'), SUM(State = 'cancelled')
+               SUM(State = 'timedOut'), SUM(State = 'cancelled'), SUM(MessagesUnknown)
         FROM WidgetSessionFunnel
         WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location AND StartDay = $day
         GROUP BY WidgetId, TerminalId
@@ -48,11 +50,16 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         ORDER BY At, SessionId
         """;
 
-    // Hash and id lists are bound as one JSON array each ($hashes, $sessions) and read with json_each.
+    // Hash and id lists are bound as one JSON array each ($hashes, $sessions) and read with json_each; so is a row's
+    // OtherContactHashes stored.
     private const string FindSessionsOfQuery = """
         SELECT SessionId FROM WidgetSessionFunnel
         WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location
           AND (EmailHash IN (SELECT value FROM json_each($hashes)) OR PhoneHash IN (SELECT value FROM json_each($hashes)))
+        UNION
+        SELECT SessionId FROM WidgetSessionFunnel
+        WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location AND OtherContactHashes IS NOT NULL
+          AND EXISTS (SELECT 1 FROM json_each(OtherContactHashes) WHERE value IN (SELECT value FROM json_each($hashes)))
         UNION
         SELECT SessionId FROM WidgetConversions
         WHERE ServiceId = $service AND PosSystemId = $pos AND LocationId = $location AND ErasedAt IS NULL
@@ -95,7 +102,7 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         command.Transaction = transaction;
         command.CommandText = UpsertFunnel;
         var p = Parameters(command, "$service", "$session", "$pos", "$location", "$day", "$widget", "$terminal", "$startedAt",
-            "$qr", "$sent", "$scanned", "$converted", "$state", "$endedAt", "$email", "$phone", "$personal");
+            "$qr", "$sent", "$scanned", "$converted", "$state", "$endedAt", "$email", "$phone", "$personal", "$unknown", "$others");
         p[0].Value = ServiceId;
         foreach (var row in rows)
         {
@@ -115,6 +122,8 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
             p[14].Value = (object?)row.EmailHash ?? DBNull.Value;
             p[15].Value = (object?)row.PhoneHash ?? DBNull.Value;
             p[16].Value = row.PersonalData;
+            p[17].Value = row.MessagesUnknown;
+            p[18].Value = row.OtherContactHashes is { Count: > 0 } others ? JsonSerializer.Serialize(others) : DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -270,7 +279,7 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         return values;
     }
 
-    /// <summary>The counters of one group, in <see cref="WidgetCounter"/> order; <paramref name="column"/> reads started, qrShown, … cancelled.</summary>
+    /// <summary>The counters of one group; <paramref name="column"/> reads started, qrShown, … cancelled, messagesUnknown.</summary>
     internal static CounterRow Counters(int widgetId, string terminalId, Func<int, long> column)
     {
         var counts = new long[Enum.GetValues<WidgetCounter>().Length];
@@ -281,6 +290,7 @@ public sealed class SqliteJournalStore(string connectionString, SqliteWriteGate 
         counts[(int)WidgetCounter.Converted] = column(4);
         counts[(int)WidgetCounter.TimedOut] = column(5);
         counts[(int)WidgetCounter.Cancelled] = column(6);
+        counts[(int)WidgetCounter.MessagesUnknown] = column(7);
         return new CounterRow(widgetId, terminalId, counts);
     }
 

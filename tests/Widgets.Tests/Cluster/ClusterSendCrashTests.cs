@@ -94,5 +94,15 @@ public sealed class ClusterSendCrashTests(ITestOutputHelper output)
         var view = await pos.DataAsync(HttpMethod.Get, $"{Pos}/widget/sessions/{sessionId}");
         Assert.Equal("unknown", view["messages"]!.AsArray().Single()!["status"]!.GetValue<string>());
         Assert.Single(twilio.To(phone));
+
+        // The operator sees it as unknown, not as sent, in the widget's and the lane's counts.
+        using var operatorClient = await GatewayClient.SignInAsync(gateway, ClusterTestSettings.AdminClientId, ClusterTestSettings.AdminClientSecret, "widgets_admin");
+        var row = await Eventually.Returns(
+            async () => (await operatorClient.DataAsync(HttpMethod.Get, "/v2/admin/pos/demo/locations/store-1/stats"))["widgets"]!.AsArray()
+                .FirstOrDefault(w => w!["widgetId"]!.GetValue<int>() == widgetId),
+            w => w?["messagesUnknown"]?.GetValue<long>() == 1, TimeSpan.FromSeconds(30), "the stats to count the unknown delivery");
+        var lane = row!["terminals"]!.AsArray().Single(t => t!["terminalId"]!.GetValue<string>() == "lane-1")!;
+        Assert.Equal((0L, 1L), (row["messagesSent"]!.GetValue<long>(), row["messagesUnknown"]!.GetValue<long>()));
+        Assert.Equal((0L, 1L), (lane["messagesSent"]!.GetValue<long>(), lane["messagesUnknown"]!.GetValue<long>()));
     }
 }

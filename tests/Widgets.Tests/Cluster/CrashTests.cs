@@ -67,6 +67,16 @@ public sealed class CrashTests(ITestOutputHelper output)
 
             Assert.All(sends, s => Assert.Single(twilio.To(s.Phone)));
             Assert.Equal(sends.Count, twilio.Received.Count);
+            Assert.Equal(sends.Count, twilio.Received.Select(r => r.StatusCallback).Distinct().Count());
+
+            // The operator sees them too: unknown, not sent, per widget and per lane.
+            using (var admin = await AdminClientAsync(gateway))
+            {
+                var unknown = await Eventually.Returns(() => DeliveriesAsync(admin, widgetId), d => d.Unknown == sends.Count, TimeSpan.FromSeconds(30),
+                    "the stats to count the eight unknown deliveries");
+                Assert.Equal((0L, (long)sends.Count), (unknown.Sent, unknown.Unknown));
+                Assert.All(lanes, lane => Assert.Equal((0L, 1L), unknown.PerLane[lane]));
+            }
 
             // Twilio's delivery report, which names the message in its URL, settles an unknown.
             var settled = sends[1];
@@ -74,6 +84,15 @@ public sealed class CrashTests(ITestOutputHelper output)
             Assert.Equal(204, await DeliveryReportAsync(gateway, settled.SessionId, messageId, "delivered"));
             var view = await pos.DataAsync(HttpMethod.Get, $"{Pos}/widget/sessions/{settled.SessionId}");
             Assert.Equal("delivered", view["messages"]!.AsArray().Single()!["status"]!.GetValue<string>());
+
+            // ...and the operator's counts follow: one sent, seven unknown.
+            using (var admin = await AdminClientAsync(gateway))
+            {
+                var afterReport = await Eventually.Returns(() => DeliveriesAsync(admin, widgetId), d => d.Sent == 1, TimeSpan.FromSeconds(30),
+                    "the stats to count the delivered message as sent");
+                Assert.Equal((1L, sends.Count - 1L), (afterReport.Sent, afterReport.Unknown));
+                Assert.Equal((1L, 0L), afterReport.PerLane[settled.Lane]);
+            }
         }
     }
 
@@ -249,6 +268,17 @@ public sealed class CrashTests(ITestOutputHelper output)
         var widget = (await admin.DataAsync(HttpMethod.Get, $"{Admin}/stats"))["widgets"]!.AsArray().FirstOrDefault(w => w!["widgetId"]!.GetValue<int>() == widgetId);
         long Count(string name) => widget?[name]?.GetValue<long>() ?? 0;
         return Describe(Count("started"), Count("qrShown"), Count("messagesSent"), Count("scanned"), Count("converted"), Count("timedOut"), Count("cancelled"));
+    }
+
+    /// <summary>The widget's messagesSent and messagesUnknown as <c>GET …/stats</c> shows them, in total and per lane.</summary>
+    private static async Task<(long Sent, long Unknown, Dictionary<string, (long Sent, long Unknown)> PerLane)> DeliveriesAsync(GatewayClient admin, int widgetId)
+    {
+        var widget = (await admin.DataAsync(HttpMethod.Get, $"{Admin}/stats"))["widgets"]!.AsArray().FirstOrDefault(w => w!["widgetId"]!.GetValue<int>() == widgetId);
+        static (long Sent, long Unknown) Counts(JsonNode? row) =>
+            (row?["messagesSent"]?.GetValue<long>() ?? 0, row?["messagesUnknown"]?.GetValue<long>() ?? 0);
+        var lanes = (widget?["terminals"]?.AsArray() ?? []).ToDictionary(t => t!["terminalId"]!.GetValue<string>(), Counts);
+        var (sent, unknown) = Counts(widget);
+        return (sent, unknown, lanes);
     }
 
     private static string Describe(long started, long qrShown, long messagesSent, long scanned, long converted, long timedOut, long cancelled) =>

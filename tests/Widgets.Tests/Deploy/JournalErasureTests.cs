@@ -61,6 +61,23 @@ public sealed class JournalErasureTests
         var adaHashes = new[] { ContactHash.Email("ada@example.com"), ContactHash.Phone("+16502530001") };
         Assert.Equal(["ada-new", "ada-old"], (await store.FindSessionsOf(Shop, adaHashes, CancellationToken.None)).Order(StringComparer.Ordinal));
         Assert.Empty(await store.FindSessionsOf(LocationKey.Create("pax", "elsewhere"), adaHashes, CancellationToken.None));
+
+        // A session that texted a second email is found by that one too, and its unknown deliveries are counted; once it
+        // erased itself (its row rewritten without contacts), by neither.
+        var work = ContactHash.Email("cy.work@example.com");
+        var cy = Row("cy-live", NewDay, null) with
+        {
+            State = SessionState.Active,
+            EmailHash = ContactHash.Email("cy@example.com"),
+            OtherContactHashes = [work],
+            MessagesUnknown = 2,
+            PersonalData = true,
+        };
+        await store.UpsertFunnelRows([cy], CancellationToken.None);
+        Assert.Equal(["cy-live"], await store.FindSessionsOf(Shop, [work], CancellationToken.None));
+        Assert.Equal(2, Assert.Single(await store.CountFunnel(Shop, NewDay, CancellationToken.None)).Counts[(int)WidgetCounter.MessagesUnknown]);
+        await store.UpsertFunnelRows([cy with { EmailHash = null, OtherContactHashes = null, PersonalData = false }], CancellationToken.None);
+        Assert.Empty(await store.FindSessionsOf(Shop, [work, ContactHash.Email("cy@example.com")], CancellationToken.None));
         Assert.True(databaseHolds("AdaOwnAnswer"), "The check of the database cannot find what it looks for.");
 
         var at = new DateTimeOffset(2026, 12, 3, 1, 0, 0, TimeSpan.Zero);

@@ -73,6 +73,7 @@ public sealed class StatsTests(SiloClusterFixture fixture)
             [WidgetCounter.Converted] = converted,
             [WidgetCounter.TimedOut] = timedOut,
             [WidgetCounter.Cancelled] = 0,
+            [WidgetCounter.MessagesUnknown] = 0,
         };
         var counts = await Eventually.Returns(
             () => CountsAsync(shop, widgetId),

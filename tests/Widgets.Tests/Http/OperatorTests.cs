@@ -180,12 +180,12 @@ public sealed class OperatorTests(GatewayFixture gateway)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("widgetId,name,terminalId,listed,started,qrShown,messagesSent,scanned,converted,timedOut,cancelled,conversionRate", lines[0]);
+        Assert.Equal("widgetId,name,terminalId,listed,started,qrShown,messagesSent,messagesUnknown,scanned,converted,timedOut,cancelled,conversionRate", lines[0]);
         Assert.Equal(
             [
-                $"{widgetId},\"Join our rewards\",\"\",1,2,1,1,0,0,0,1,0",
-                $"{widgetId},\"Join our rewards\",\"lane-1\",1,1,1,1,0,0,0,1,0",
-                $"{widgetId},\"Join our rewards\",\"lane-2\",0,1,0,0,0,0,0,0,0",
+                $"{widgetId},\"Join our rewards\",\"\",1,2,1,1,0,0,0,0,1,0",
+                $"{widgetId},\"Join our rewards\",\"lane-1\",1,1,1,1,0,0,0,0,1,0",
+                $"{widgetId},\"Join our rewards\",\"lane-2\",0,1,0,0,0,0,0,0,0,0",
             ],
             lines.Skip(1));
     }
