@@ -14,8 +14,8 @@ namespace Widgets.Tests.Trust;
 /// </summary>
 public sealed record Probe(string Endpoint, string Case, bool MustRefuse, HttpClient Client, Func<HttpRequestMessage> Build, bool Html = false);
 
-/// <summary>What one probe got back.</summary>
-public sealed record ProbeResult(Probe Probe, string Target, int Status, string? MediaType, string Body, string? Failure);
+/// <summary>What one probe got back; <paramref name="Path"/> is the escaped path it was sent to, for matching it to a route.</summary>
+public sealed record ProbeResult(Probe Probe, string Method, string Path, string Target, int Status, string? MediaType, string Body, string? Failure);
 
 /// <summary>The hostile values of the sweep: strings, numbers and bodies that have broken parsers and pages before.</summary>
 public static class Hostile
@@ -47,6 +47,10 @@ public static class Hostile
         ("70 characters", new string('x', 70)),
         ("empty", ""),
         ("whitespace", " \t "),
+        // A valid id but for its end: .NET's $ also matches before a final newline (\z does not).
+        ("control characters: a trailing newline", "lane-7\n"),
+        // Enum.TryParse and JsonStringEnumConverter read this as a flags combination, also for enums that are not [Flags].
+        ("comma-joined names", "checkout,idle"),
     ];
 
     /// <summary>Number edge cases as raw JSON tokens.</summary>
@@ -89,8 +93,11 @@ public static class Hostile
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }
 
-/// <summary>A field of a JSON body the sweep attacks: where it is and what it holds.</summary>
-public sealed record JsonField(string Path, FieldKind Kind, bool Required = false);
+/// <summary>
+/// A field of a JSON body the sweep attacks: where it is and what it holds; <paramref name="Names"/> are the words of a
+/// closed set the field takes, which the sweep also sends comma-joined.
+/// </summary>
+public sealed record JsonField(string Path, FieldKind Kind, bool Required = false, string[]? Names = null);
 
 public enum FieldKind
 {
@@ -204,16 +211,17 @@ public sealed class Sweep(ITestOutputHelper output)
             }
 
             var target = request.RequestUri?.OriginalString ?? "";
+            var path = new Uri(probe.Client.BaseAddress!, request.RequestUri!).AbsolutePath;
             try
             {
                 using var response = await probe.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                 var mediaType = response.Content.Headers.ContentType?.MediaType;
                 var body = mediaType == "text/event-stream" ? "(event stream)" : await response.Content.ReadAsStringAsync(cancellationToken);
-                results.Enqueue(new ProbeResult(probe, target, (int)response.StatusCode, mediaType, body, null));
+                results.Enqueue(new ProbeResult(probe, request.Method.Method, path, target, (int)response.StatusCode, mediaType, body, null));
             }
             catch (HttpRequestException ex)
             {
-                results.Enqueue(new ProbeResult(probe, target, 0, null, "", $"no answer: {ex.Message} {ex.InnerException?.Message}"));
+                results.Enqueue(new ProbeResult(probe, request.Method.Method, path, target, 0, null, "", $"no answer: {ex.Message} {ex.InnerException?.Message}"));
             }
         });
     }
