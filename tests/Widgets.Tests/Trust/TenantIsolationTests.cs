@@ -214,6 +214,26 @@ public sealed class TenantIsolationTests(TrustFixture gateway)
         Assert.Equal(before, await Snapshot(victim));
     }
 
+    [Fact]
+    public async Task Http_Basic_with_a_valid_clients_own_id_and_secret_is_401_on_every_pos_and_operator_endpoint()
+    {
+        // The APIs take bearer tokens only; Basic with the admin client's credentials is for the dashboard in a browser.
+        var victim = await Victim.Create(gateway, "pax", $"store-{Guid.NewGuid():N}");
+        var before = await Snapshot(victim);
+
+        foreach (var (endpoint, clientId, secret) in ApiEndpoints.Pos.Select(e => (e, victim.Location.PosClientId, victim.Location.PosClientSecret))
+            .Concat(ApiEndpoints.Operator.Select(e => (e, GatewayFixture.AdminClientId, GatewayFixture.AdminClientSecret))))
+        {
+            using var request = endpoint.Request(victim);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{clientId}:{secret}")));
+            using var response = await ApiEndpoints.Call(gateway.Anonymous(), request);
+            await WithoutData(await response.Problem(HttpStatusCode.Unauthorized, "unauthorized"), victim, $"HTTP Basic of {clientId} on {endpoint}");
+            Assert.True(response.Headers.WwwAuthenticate.Any(h => h.Scheme == "Bearer"), $"The 401 of HTTP Basic on {endpoint} does not ask for a bearer token.");
+        }
+
+        Assert.Equal(before, await Snapshot(victim));
+    }
+
     private HttpClient WithToken(string token)
     {
         var client = gateway.Anonymous();
