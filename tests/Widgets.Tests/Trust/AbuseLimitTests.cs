@@ -91,6 +91,7 @@ public sealed class AbuseLimitTests(AbuseLimitFixture gateway)
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         await stillRefused.Problem(HttpStatusCode.TooManyRequests, "rate_limited");
         Assert.InRange(RetryAfter(stillRefused), 1, 60);
+        Assert.True(stillRefused.Headers.CacheControl?.NoStore == true, $"A refused token request may be cached: Cache-Control '{stillRefused.Headers.CacheControl}'.");
     }
 
     [Fact]
