@@ -10,10 +10,11 @@ using Xunit.Abstractions;
 namespace Widgets.Tests.Trust;
 
 /// <summary>
-/// Point 5, hostile input: every endpoint of API.md gets malformed JSON, wrong types, missing and extra fields, 1 MB
-/// strings, control characters, emoji, right-to-left text, SQL and HTML/script payloads and numeric edge cases. No
-/// answer is a 5xx; whatever must be refused is a 4xx problem+json (an HTML page may answer with an HTML 4xx); the
-/// refused requests store and send nothing; hostile text that is accepted (it is just text) is shown encoded.
+/// Point 5, hostile input: every route the gateway maps (read from its endpoint data source; the console's are swept by
+/// its own tests) gets malformed JSON, wrong types, missing and extra fields, 1 MB strings, control characters, emoji,
+/// right-to-left text, SQL and HTML/script payloads, comma-joined names and numeric edge cases. No answer is a 5xx;
+/// whatever must be refused is a 4xx problem+json (an HTML page may answer with an HTML 4xx); the refused requests
+/// store and send nothing; hostile text that is accepted (it is just text) is shown encoded.
 /// </summary>
 [Collection(TrustCollection.Name)]
 public sealed partial class HostileInputTests(TrustFixture gateway, ITestOutputHelper output)
