@@ -25,7 +25,8 @@ public sealed class BasicClientAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (limiter.Wait(Context) is { } wait)
+        using var attempt = limiter.TryBegin(Context, out var wait);
+        if (attempt is null)
         {
             Context.Items[RetryAfterItem] = wait;
             return AuthenticateResult.Fail("Too many wrong secrets from this address.");
@@ -34,7 +35,7 @@ public sealed class BasicClientAuthenticationHandler(
         var client = await credentials.Verify(presented.Id, presented.Secret);
         if (client is null)
         {
-            limiter.Failed(Context);
+            attempt.Failed();
             return AuthenticateResult.Fail("Unknown client or wrong secret.");
         }
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using Widgets.Gateway.Http;
 
 namespace Widgets.Gateway.OperatorConsole;
 
@@ -203,11 +203,10 @@ public sealed class WidgetForm
 
     /// <summary>The camelCase name the API uses for an enum value (<c>couponDelivery</c>).</summary>
     public static string JsonName<T>(T value)
-        where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+        where T : struct, Enum => EnumNames<T>.Name(value);
 
     public static T? ParseEnum<T>(string? value)
-        where T : struct, Enum =>
-        !string.IsNullOrEmpty(value) && value.All(char.IsAsciiLetter) && Enum.TryParse<T>(value, ignoreCase: true, out var parsed) ? parsed : null;
+        where T : struct, Enum => EnumNames<T>.TryParse(value, out var parsed) ? parsed : null;
 
     /// <summary>A <c>datetime-local</c> input's value, in UTC (the console states it).</summary>
     public static string? LocalInput(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);

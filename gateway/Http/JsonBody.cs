@@ -47,8 +47,9 @@ public static class JsonBody
         }
         catch (JsonException ex) when (ex.InnerException is not JsonException && ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal))
         {
-            // Well-formed JSON with a field of the wrong type (e.g. "widgetId": "abc") is a field validation error.
-            return (null, Problems.Field(path[2..], "Has the wrong type for this field."));
+            // Well-formed JSON with a field of the wrong type (e.g. "widgetId": "abc") or a value the field does not
+            // take (an enum name that is not one) is a field validation error.
+            return (null, Problems.Field(path[2..], ex is FieldValueException value ? value.Reason : "Has the wrong type for this field."));
         }
         catch (JsonException ex)
         {

@@ -57,6 +57,9 @@ public sealed class RateLimits
     public static ProblemHttpResult TooMany(HttpContext context, TimeSpan retryAfter)
     {
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        // A refusal holds for this moment only, and the limiter answers before any endpoint sets its own headers (the
+        // token endpoint's answers, refusals included, are never cached: RFC 6749 §5.1).
+        context.Response.Headers.CacheControl = "no-store";
         return Problems.Of(ProblemCodes.RateLimited);
     }
 

@@ -80,10 +80,7 @@ public static partial class FieldRules
         }
     }
 
-    /// <summary>
-    /// A widget context by its exact name (any case). <c>Enum.TryParse</c> alone would take <c>"checkout,idle"</c>
-    /// as a flags combination and <c>"1"</c> as a number.
-    /// </summary>
+    /// <summary>A widget context by the rule of every enum the gateway reads (<see cref="EnumNames{T}"/>).</summary>
     public static WidgetContext? Context(string? value, FieldErrors errors)
     {
         if (string.IsNullOrEmpty(value))
@@ -91,15 +88,12 @@ public static partial class FieldRules
             return null;
         }
 
-        foreach (var context in Enum.GetValues<WidgetContext>())
+        if (EnumNames<WidgetContext>.TryParse(value, out var context))
         {
-            if (string.Equals(value, context.ToString(), StringComparison.OrdinalIgnoreCase))
-            {
-                return context;
-            }
+            return context;
         }
 
-        errors.Add("context", "Use checkout, idle or postPurchase.");
+        errors.Add("context", EnumNames<WidgetContext>.Expected);
         return null;
     }
 

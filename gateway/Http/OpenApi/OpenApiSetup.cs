@@ -81,6 +81,27 @@ public static class OpenApiSetup
     private static void Describe(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
     {
         var type = context.JsonTypeInfo;
+        // Enums are read and written by name (StrictEnumConverter), a converter the schema exporter cannot see into: it
+        // leaves an enum's own schema empty and a list of them without items.
+        if (type.Type.IsEnum)
+        {
+            schema.Type = JsonSchemaType.String;
+            schema.Enum = EnumValues(type.Type);
+            return;
+        }
+
+        if (type.ElementType is { IsEnum: true } element)
+        {
+            // The schema id makes the items the enum's shared component ($ref), as for an enum-typed property.
+            schema.Items = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = EnumValues(element),
+                Metadata = new Dictionary<string, object> { ["x-schema-id"] = element.Name },
+            };
+            return;
+        }
+
         if (type.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object)
         {
             // Called for the type's own schema, also where it first appears as a property's type.
@@ -121,6 +142,9 @@ public static class OpenApiSetup
             schema.Type = JsonSchemaType.String;
         }
     }
+
+    private static List<JsonNode> EnumValues(Type enumType) =>
+        [.. Enum.GetNames(enumType).Select(n => (JsonNode)JsonValue.Create(JsonNamingPolicy.CamelCase.ConvertName(n)))];
 
     /// <summary>
     /// What a body always carries. Nulls are left out of every answer (WidgetsJson), so a nullable member is never

@@ -38,7 +38,10 @@ public sealed class EmbeddedGatewayProcess : IAsyncDisposable
     /// <summary>What the processes started so far wrote to stdout and stderr.</summary>
     public string Output => string.Join('\n', output);
 
-    /// <summary>An instance not started yet; <paramref name="settings"/> become configuration (<c>--Key=value</c>).</summary>
+    /// <summary>
+    /// An instance not started yet; <paramref name="settings"/> become configuration (<c>--Key=value</c>), and a setting
+    /// given as "" is left unset (e.g. the demo secrets, which are otherwise fixed).
+    /// </summary>
     public static EmbeddedGatewayProcess Create(IReadOnlyDictionary<string, string> settings, Action<string> log) => new(settings, log);
 
     /// <summary>
@@ -81,7 +84,14 @@ public sealed class EmbeddedGatewayProcess : IAsyncDisposable
         };
         foreach (var (key, value) in settings)
         {
-            arguments[key] = value;
+            if (value.Length == 0)
+            {
+                arguments.Remove(key);
+            }
+            else
+            {
+                arguments[key] = value;
+            }
         }
 
         foreach (var (key, value) in arguments)

@@ -48,6 +48,10 @@ public class GatewayFixture : IAsyncLifetime
     /// <summary>The grains of the gateway's own silo (embedded mode), for what a test cannot see over HTTP.</summary>
     public IGrainFactory Grains => factory!.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>Every endpoint the gateway maps, as its router sees them: a test can tell which routes it has not reached.</summary>
+    public IReadOnlyList<Microsoft.AspNetCore.Routing.RouteEndpoint> Endpoints =>
+        [.. factory!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()];
+
     /// <summary>A derived fixture changes settings here (e.g. low rate limits) before the gateway starts.</summary>
     protected virtual void Configure(IDictionary<string, string?> settings)
     {

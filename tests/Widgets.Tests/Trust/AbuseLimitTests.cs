@@ -91,30 +91,61 @@ public sealed class AbuseLimitTests(AbuseLimitFixture gateway)
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         await stillRefused.Problem(HttpStatusCode.TooManyRequests, "rate_limited");
         Assert.InRange(RetryAfter(stillRefused), 1, 60);
+        Assert.True(stillRefused.Headers.CacheControl?.NoStore == true, $"A refused token request may be cached: Cache-Control '{stillRefused.Headers.CacheControl}'.");
     }
 
     [Fact]
-    public async Task Dashboard_sign_in_with_wrong_secrets_is_429_once_the_per_ip_allowance_is_spent_while_the_right_secret_from_another_ip_gets_in()
+    public async Task Dashboard_sign_in_with_wrong_secrets_is_429_once_the_per_ip_allowance_is_spent_one_by_one_or_in_a_parallel_burst_while_the_right_secret_from_another_ip_gets_in()
     {
         var guessing = gateway.FromAddress(IPAddress.Parse("127.0.0.25"));
+        var bursting = gateway.FromAddress(IPAddress.Parse("127.0.0.28"));
         var other = gateway.FromAddress(IPAddress.Parse("127.0.0.26"));
+        var allowance = AbuseLimitFixture.TokenPerIpPerMinute;
 
         // One at a time, as a script guessing secrets would: each wrong secret counts.
         var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < AbuseLimitFixture.TokenPerIpPerMinute + 5; i++)
+        for (var i = 0; i < allowance + 5; i++)
         {
             using var guess = await guessing.SendAsync(DashboardRequest(GatewayFixture.AdminClientId, $"guess-{i}"));
             statuses.Add(guess.StatusCode);
         }
 
+        // All at once, on connections opened beforehand (so the guesses arrive together, not as each connection opens):
+        // a secret is checked only with an attempt of the allowance in hand, so no more than the allowance is checked.
+        foreach (var warm in await Task.WhenAll(Enumerable.Range(0, allowance * 2).Select(_ => bursting.GetAsync("/healthz"))))
+        {
+            warm.Dispose();
+        }
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, allowance * 2).Select(i => bursting.SendAsync(DashboardRequest(GatewayFixture.AdminClientId, $"burst-{i}"))));
         using var rightButLate = await guessing.SendAsync(DashboardRequest(GatewayFixture.AdminClientId, GatewayFixture.AdminClientSecret));
+        using var rightAfterTheBurst = await bursting.SendAsync(DashboardRequest(GatewayFixture.AdminClientId, GatewayFixture.AdminClientSecret));
         using var served = await other.SendAsync(DashboardRequest(GatewayFixture.AdminClientId, GatewayFixture.AdminClientSecret));
 
-        Assert.Equal(AbuseLimitFixture.TokenPerIpPerMinute, statuses.Count(s => s == HttpStatusCode.Unauthorized));
+        Assert.Equal(allowance, statuses.Count(s => s == HttpStatusCode.Unauthorized));
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
-        await rightButLate.Problem(HttpStatusCode.TooManyRequests, "rate_limited");
-        Assert.InRange(RetryAfter(rightButLate), 1, 60);
+        Assert.Equal(allowance, burst.Count(r => r.StatusCode == HttpStatusCode.Unauthorized));
+        await AssertThrottled(burst, HttpStatusCode.Unauthorized, $"{allowance * 2} wrong secrets at once from one IP");
+        foreach (var late in new[] { rightButLate, rightAfterTheBurst })
+        {
+            await late.Problem(HttpStatusCode.TooManyRequests, "rate_limited");
+            Assert.InRange(RetryAfter(late), 1, 60);
+        }
+
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dashboard_sign_ins_with_the_right_secret_are_never_limited()
+    {
+        // A browser on the dashboard sends the credentials with every request; only wrong secrets count.
+        var operatorBrowser = gateway.FromAddress(IPAddress.Parse("127.0.0.29"));
+
+        for (var i = 0; i < AbuseLimitFixture.TokenPerIpPerMinute * 2; i++)
+        {
+            using var page = await operatorBrowser.SendAsync(DashboardRequest(GatewayFixture.AdminClientId, GatewayFixture.AdminClientSecret));
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
     }
 
     [Fact]

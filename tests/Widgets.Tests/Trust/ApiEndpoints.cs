@@ -21,7 +21,10 @@ public sealed record ApiEndpoint(string Name, Func<Victim, HttpRequestMessage> R
     public override string ToString() => Name;
 }
 
-/// <summary>Every POS and operator endpoint of API.md, each as a well-formed request for a victim's location.</summary>
+/// <summary>
+/// Every POS and operator endpoint, each as a well-formed request for a victim's location
+/// (<c>TenantIsolationTests</c> checks the list against the routes the gateway maps).
+/// </summary>
 public static class ApiEndpoints
 {
     public static readonly IReadOnlyList<ApiEndpoint> Pos =
@@ -33,6 +36,7 @@ public static class ApiEndpoints
         new("GET widget/sessions/{id}", v => new HttpRequestMessage(HttpMethod.Get, v.Location.PosRoute($"widget/sessions/{v.SessionId}"))),
         new("POST widget/sessions/{id}/cancel", v => new HttpRequestMessage(HttpMethod.Post, v.Location.PosRoute($"widget/sessions/{v.SessionId}/cancel"))),
         new("GET terminals/{id}/events", v => new HttpRequestMessage(HttpMethod.Get, v.Location.PosRoute($"terminals/{v.TerminalId}/events?posLocationId={v.Location.LocationId}"))),
+        new("POST carousel", v => Json(HttpMethod.Post, v.Location.PosRoute("carousel"), new { posLocationId = v.Location.LocationId, terminalId = v.TerminalId })),
     ];
 
     /// <summary>The operator routes under <c>/v2/admin/pos/{posSystemId}/locations/{posLocationId}</c>.</summary>
@@ -49,6 +53,7 @@ public static class ApiEndpoints
         new("GET terminals/{id}", v => new HttpRequestMessage(HttpMethod.Get, v.Location.AdminRoute("terminals/lane-9"))),
         new("PUT terminals/{id}", v => Json(HttpMethod.Put, v.Location.AdminRoute("terminals/lane-9"), new { name = "Hijacked" })),
         new("DELETE terminals/{id}", v => new HttpRequestMessage(HttpMethod.Delete, v.Location.AdminRoute("terminals/lane-9"))),
+        new("POST terminals/{id}/screen/revoke", v => new HttpRequestMessage(HttpMethod.Post, v.Location.AdminRoute($"terminals/{v.TerminalId}/screen/revoke"))),
         new("GET stats", v => new HttpRequestMessage(HttpMethod.Get, v.Location.AdminRoute("stats"))),
         new("GET conversions", v => new HttpRequestMessage(HttpMethod.Get, v.Location.AdminRoute("conversions"))),
         new("POST privacy/erase", v => Json(HttpMethod.Post, v.Location.AdminRoute("privacy/erase"), new { email = v.Email })),

@@ -10,13 +10,14 @@ using Xunit.Abstractions;
 namespace Widgets.Tests.Trust;
 
 /// <summary>
-/// Point 5, hostile input: every endpoint of API.md gets malformed JSON, wrong types, missing and extra fields, 1 MB
-/// strings, control characters, emoji, right-to-left text, SQL and HTML/script payloads and numeric edge cases. No
-/// answer is a 5xx; whatever must be refused is a 4xx problem+json (an HTML page may answer with an HTML 4xx); the
-/// refused requests store and send nothing; hostile text that is accepted (it is just text) is shown encoded.
+/// Point 5, hostile input: every route the gateway maps (read from its endpoint data source; the console's are swept by
+/// its own tests) gets malformed JSON, wrong types, missing and extra fields, 1 MB strings, control characters, emoji,
+/// right-to-left text, SQL and HTML/script payloads, comma-joined names and numeric edge cases. No answer is a 5xx;
+/// whatever must be refused is a 4xx problem+json (an HTML page may answer with an HTML 4xx); the refused requests
+/// store and send nothing; hostile text that is accepted (it is just text) is shown encoded.
 /// </summary>
 [Collection(TrustCollection.Name)]
-public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper output)
+public sealed partial class HostileInputTests(TrustFixture gateway, ITestOutputHelper output)
 {
     [Fact]
     public async Task Hostile_input_on_every_endpoint_is_never_a_5xx_refused_input_is_4xx_problem_json_and_stores_nothing_and_pages_encode_it()
@@ -42,6 +43,8 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
         tolerated.Report("Tolerated input");
         var all = refused.Results.Concat(tolerated.Results).ToList();
         output.WriteLine($"Total: {all.Count} requests, {all.Count(r => r.Status >= 500)} answered 5xx.");
+        var unprobed = new GatewayRoutes(gateway.Endpoints).NotReached(all.Select(r => (r.Method, r.Path)), route => !SweptElsewhere(route));
+        Assert.True(unprobed.Count == 0, $"Routes the gateway maps that the sweep never probed:\n{string.Join("\n", unprobed)}");
         var violations = refused.Violations().Concat(tolerated.Violations()).OrderBy(v => v.Contains("a server error", StringComparison.Ordinal) ? 0 : 1).ToList();
         Assert.True(violations.Count == 0, $"{violations.Count} of {all.Count} answers break the rules:\n{string.Join("\n", violations.Take(60))}");
         Assert.Equal(before, after);
@@ -54,6 +57,13 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
             Assert.Contains("&lt;script&gt;alert(", page);
         });
     }
+
+    /// <summary>
+    /// The operator console's routes: signed in by cookie, its forms have a hostile sweep of their own
+    /// (<c>Console/ConsoleHostileInputTests</c>), as has the framework route its forms use.
+    /// </summary>
+    private static bool SweptElsewhere(GatewayRoute route) =>
+        route.Template.StartsWith("/console/", StringComparison.Ordinal) || route.Template.StartsWith("/_framework/", StringComparison.Ordinal);
 
     /// <summary>
     /// The sweep's own location: a widget, a session on lane-1 with its QR shown and an email and an SMS sent, the
@@ -83,6 +93,12 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
 
         public required Uri Unsubscribe { get; init; }
 
+        /// <summary>The terminal screen link of lane-1 (<c>/t/{token}</c>), as the POS's carousel call gives it.</summary>
+        public required Uri TerminalScreen { get; init; }
+
+        /// <summary>The token the screen page carries for its self-start calls.</summary>
+        public required string StartToken { get; init; }
+
         public string ControlPhone { get; } = TrustSetup.Phone();
 
         /// <summary>The id of the client the POST clients probes name (only the one with extra fields may create it).</summary>
@@ -91,6 +107,8 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
         public string ScreenToken => Shown.ScreenUrl.Segments[^1];
 
         public string LandingToken => Shown.LandingUrl.Segments[^1];
+
+        public string TerminalScreenToken => TerminalScreen.Segments[^1];
 
         public static async Task<SweepTarget> Create(TrustFixture gateway)
         {
@@ -108,6 +126,10 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
             var customer = gateway.Anonymous();
             using var page = await customer.GetAsync(shown.LandingUrl);
             var form = HtmlForm.Single(await page.Html(HttpStatusCode.OK));
+            var screen = await TerminalScreenLink(location);
+            var screenPage = await gateway.Anonymous().GetStringAsync(screen);
+            var startToken = System.Text.RegularExpressions.Regex.Match(screenPage, "data-start-token=\"([^\"]+)\"").Groups[1].Value;
+            Assert.NotEmpty(startToken);
             return new SweepTarget
             {
                 Gateway = gateway,
@@ -121,7 +143,16 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
                 SmsMessageId = smsId,
                 SmsPhone = phone,
                 Unsubscribe = new Uri(gateway.Smtp.To(email).Single().Headers["List-Unsubscribe"]!.Trim('<', '>')),
+                TerminalScreen = screen,
+                StartToken = startToken,
             };
+        }
+
+        /// <summary>Lane-1's screen link; asking again gives the same one until the operator revokes it.</summary>
+        private static async Task<Uri> TerminalScreenLink(GatewayLocation location)
+        {
+            using var response = await location.Pos.PostJson(location.PosRoute("carousel"), new { posLocationId = location.LocationId, terminalId = "lane-1" });
+            return new Uri((await response.Data()).Text("url"));
         }
 
         /// <summary>All a refused request could have changed: the location, its catalogue and terminals, the session, conversions and clients.</summary>
@@ -135,6 +166,7 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
             }
 
             parts.Add((await Location.Session(Session.SessionId)).ToJsonString());
+            parts.Add((await TerminalScreenLink(Location)).ToString());
             using var clients = await Admin.GetAsync("/v2/admin/clients");
             parts.Add(string.Join(",", (await clients.Data()).AsArray().Select(c => c!.Text("clientId")).Order(StringComparer.Ordinal)));
             return string.Join("\n", parts);
@@ -169,13 +201,22 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
         }
     }
 
-    /// <summary>A JSON endpoint with a valid body (the template) and the fields the sweep attacks.</summary>
-    private sealed record JsonEndpoint(string Name, HttpMethod Method, string Url, HttpClient Client, JsonObject Template, JsonField[] Fields, bool BodyOptional = false);
+    /// <summary>
+    /// A JSON endpoint with a valid body (the template), the fields the sweep attacks and the headers every call of it
+    /// carries; a <paramref name="RefusedOnly"/> endpoint gets no probe that may be accepted.
+    /// </summary>
+    private sealed record JsonEndpoint(
+        string Name, HttpMethod Method, string Url, HttpClient Client, JsonObject Template, JsonField[] Fields, bool BodyOptional = false,
+        IReadOnlyDictionary<string, string>? Headers = null, bool RefusedOnly = false);
 
     /// <summary>The probes of one phase: those that must be refused, or those that may be accepted.</summary>
-    private sealed class Probes(TrustFixture gateway, SweepTarget target, bool refuse)
+    private sealed partial class Probes(TrustFixture gateway, SweepTarget target, bool refuse)
     {
         private const string NoSuchSession = "0123456789abcdef0123456789abcdef";
+
+        private static readonly string[] Contexts = ["checkout", "idle", "postPurchase"];
+
+        private static readonly string[] Types = ["loyaltyEnrollment", "promotionSignup", "contactCollection", "couponDelivery", "survey", "contestEntry"];
 
         private GatewayLocation Location => target.Location;
 
@@ -207,7 +248,7 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
             ];
             yield return new("POST widgets/list", HttpMethod.Post, Location.PosRoute("widgets/list"), pos,
                 new JsonObject { ["posLocationId"] = Location.LocationId, ["terminalId"] = "lane-1", ["context"] = "checkout" },
-                [new("posLocationId", FieldKind.Id, Required: true), new("terminalId", FieldKind.Id), new("context", FieldKind.Id)]);
+                [new("posLocationId", FieldKind.Id, Required: true), new("terminalId", FieldKind.Id), new("context", FieldKind.Id, Names: Contexts)]);
             yield return new("POST widget/start", HttpMethod.Post, Location.PosRoute("widget/start"), pos,
                 Json(Location.StartBody("lane-2", target.Session.WidgetId)),
                 [new("posLocationId", FieldKind.Id, Required: true), new("terminalId", FieldKind.Id, Required: true),
@@ -217,7 +258,16 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
             var send = (JsonObject)interaction.DeepClone();
             send["consent"] = new JsonObject { ["marketing"] = true, ["text"] = "Yes, email me." };
             yield return new("POST widget/sendMessage", HttpMethod.Post, Location.PosRoute("widget/sendMessage"), pos, send,
-                [.. interactionFields, new("channel", FieldKind.Id), new("consent", FieldKind.Object), new("consent.marketing", FieldKind.Bool), new("consent.text", FieldKind.Text)]);
+                [.. interactionFields, new("channel", FieldKind.Id, Names: ["sms", "email"]), new("consent", FieldKind.Object), new("consent.marketing", FieldKind.Bool), new("consent.text", FieldKind.Text)]);
+            yield return new("POST carousel", HttpMethod.Post, Location.PosRoute("carousel"), pos,
+                new JsonObject { ["posLocationId"] = Location.LocationId, ["terminalId"] = "lane-1" },
+                [new("posLocationId", FieldKind.Id, Required: true), new("terminalId", FieldKind.Id, Required: true)]);
+            // Only the screen's own page may start (its X-Screen-Start token); the body is checked before self-start is.
+            // Refused bodies only: a tolerated one would start a session on the sweep's lane once a settings probe turned
+            // self-start on.
+            yield return new("POST /t/{token}/start", HttpMethod.Post, $"/t/{target.TerminalScreenToken}/start", gateway.Anonymous(),
+                new JsonObject { ["widgetId"] = target.Session.WidgetId }, [new("widgetId", FieldKind.PositiveInt, Required: true)],
+                Headers: new Dictionary<string, string> { ["X-Screen-Start"] = target.StartToken }, RefusedOnly: true);
             yield return new("PUT settings", HttpMethod.Put, Location.AdminRoute("settings"), admin,
                 new JsonObject
                 {
@@ -236,9 +286,10 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
                 ]);
             JsonField[] widgetFields =
             [
-                new("name", FieldKind.Text, Required: true), new("type", FieldKind.Id, Required: true), new("icon", FieldKind.Id),
-                new("description", FieldKind.Text), new("contexts", FieldKind.List), new("channels", FieldKind.List),
-                new("timeoutSeconds", FieldKind.PositiveInt), new("status", FieldKind.Id), new("startsAt", FieldKind.Id), new("sortOrder", FieldKind.Int),
+                new("name", FieldKind.Text, Required: true), new("type", FieldKind.Id, Required: true, Names: Types), new("icon", FieldKind.Id),
+                new("description", FieldKind.Text), new("contexts", FieldKind.List, Names: Contexts), new("channels", FieldKind.List, Names: ["qr", "sms", "email"]),
+                new("timeoutSeconds", FieldKind.PositiveInt), new("status", FieldKind.Id, Names: ["active", "paused", "archived"]), new("startsAt", FieldKind.Id),
+                new("sortOrder", FieldKind.Int),
                 new("content", FieldKind.Object), new("content.headline", FieldKind.Text), new("content.body", FieldKind.Text),
                 new("content.smsText", FieldKind.Text), new("content.emailSubject", FieldKind.Text), new("content.emailBody", FieldKind.Text),
                 new("settings", FieldKind.Object), new("settings.couponPrefix", FieldKind.Id), new("settings.contestRules", FieldKind.Text),
@@ -278,8 +329,19 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
                         content.Headers.ContentType = MediaTypeHeaderValue.Parse(mediaType);
                     }
 
-                    return new HttpRequestMessage(e.Method, e.Url) { Content = content };
+                    var request = new HttpRequestMessage(e.Method, e.Url) { Content = content };
+                    foreach (var (name, value) in e.Headers ?? new Dictionary<string, string>())
+                    {
+                        request.Headers.Add(name, value);
+                    }
+
+                    return request;
                 });
+
+            if (!refuse && e.RefusedOnly)
+            {
+                yield break;
+            }
 
             if (!refuse)
             {
@@ -333,6 +395,12 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
                 }
 
                 yield return Body($"{field.Path}: 1 MB", JsonBodies.With(e.Template, field.Path, Hostile.Token(Hostile.OneMegabyte)), true);
+                foreach (var joined in CommaJoined(field.Names ?? []))
+                {
+                    var token = Hostile.Token(joined);
+                    yield return Body($"{field.Path}: \"{joined}\"", JsonBodies.With(e.Template, field.Path, field.Kind == FieldKind.List ? $"[{token}]" : token), true);
+                }
+
                 if (field.Kind is FieldKind.Id or FieldKind.Text or FieldKind.ProfileText)
                 {
                     foreach (var (name, token) in Hostile.InvalidStrings)
@@ -356,6 +424,23 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
 
                     yield return Body($"{field.Path}: {name}", JsonBodies.With(e.Template, field.Path, Hostile.Token(value)), true);
                 }
+            }
+        }
+
+        /// <summary>Every two names of a closed set joined by a comma, and one with a space after the comma.</summary>
+        private static IEnumerable<string> CommaJoined(string[] names)
+        {
+            for (var i = 0; i < names.Length; i++)
+            {
+                for (var j = i + 1; j < names.Length; j++)
+                {
+                    yield return $"{names[i]},{names[j]}";
+                }
+            }
+
+            if (names.Length > 1)
+            {
+                yield return $"{names[0]}, {names[1]}";
             }
         }
 
@@ -405,7 +490,7 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
                     yield return new("GET stats?widgetId=", name, true, admin, () => Get(Location.AdminRoute($"stats?widgetId={x}")));
                 }
 
-                foreach (var page in new[] { "/s/{0}", "/s/{0}/state", "/s/{0}/qr.png", "/s/{0}/qr.svg", "/w/{0}", "/u/{0}" })
+                foreach (var page in new[] { "/s/{0}", "/s/{0}/state", "/s/{0}/events", "/s/{0}/qr.png", "/s/{0}/qr.svg", "/w/{0}", "/u/{0}", "/t/{0}", "/icons/demo/{0}.svg" })
                 {
                     yield return new($"GET {string.Format(System.Globalization.CultureInfo.InvariantCulture, page, "{token}")}", name, true, anonymous,
                         () => Get(string.Format(System.Globalization.CultureInfo.InvariantCulture, page, x)), Html: true);
@@ -413,6 +498,10 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
 
                 yield return new("POST /w/{token}", name, true, anonymous, () => Post($"/w/{x}", Form(("firstName", "Eve"))), Html: true);
                 yield return new("POST /u/{token}", name, true, anonymous, () => Post($"/u/{x}", Form(("List-Unsubscribe", "One-Click"))), Html: true);
+                yield return new("POST /t/{token}/start", name, true, anonymous, () => Post($"/t/{x}/start", Json(new { widgetId = target.Session.WidgetId })));
+                // A screen whose link is not (or no longer) valid is told so on its own stream, which it understands: the
+                // "unpaired" event, never the terminal's state.
+                yield return new("GET /t/{token}/events", name, false, anonymous, () => Get($"/t/{x}/events"));
                 if (number)
                 {
                     continue;
@@ -429,7 +518,28 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
                 yield return new("GET terminals/{terminalId}", name, true, admin, () => Get(Location.AdminRoute($"terminals/{x}")));
                 yield return new("PUT terminals/{terminalId}", name, true, admin, () => Put(Location.AdminRoute($"terminals/{x}"), Json(new { name = "Never" })));
                 yield return new("DELETE terminals/{terminalId}", name, true, admin, () => new HttpRequestMessage(HttpMethod.Delete, Location.AdminRoute($"terminals/{x}")));
+                yield return new("POST terminals/{terminalId}/screen/revoke", name, true, admin, () => Post(Location.AdminRoute($"terminals/{x}/screen/revoke"), null));
             }
+
+            // The terminal's screen link with its signature changed: not paired, and nothing starts.
+            var screenToken = target.TerminalScreenToken;
+            var at = screenToken[screenToken.Length / 2] == '.' ? screenToken.Length / 2 + 1 : screenToken.Length / 2;
+            var tampered = screenToken[..at] + (screenToken[at] == 'A' ? 'B' : 'A') + screenToken[(at + 1)..];
+            yield return new("GET /t/{token}", "tampered signature", true, anonymous, () => Get($"/t/{tampered}"), Html: true);
+            yield return new("POST /t/{token}/start", "tampered signature", true, anonymous, () =>
+            {
+                var request = Post($"/t/{tampered}/start", Json(new { widgetId = target.Session.WidgetId }));
+                request.Headers.Add("X-Screen-Start", target.StartToken);
+                return request;
+            });
+            yield return new("POST /t/{token}/start", "no X-Screen-Start", true, anonymous, () => Post($"/t/{screenToken}/start", Json(new { widgetId = target.Session.WidgetId })));
+            yield return new("POST /t/{token}/start", "from another site", true, anonymous, () =>
+            {
+                var request = Post($"/t/{screenToken}/start", Json(new { widgetId = target.Session.WidgetId }));
+                request.Headers.Add("X-Screen-Start", target.StartToken);
+                request.Headers.Add("Sec-Fetch-Site", "cross-site");
+                return request;
+            });
 
             // Customer link tokens with a valid signature's neighbours: the expiry as an overflowing or negative number.
             var parts = target.LandingToken.Split('.');
@@ -465,6 +575,8 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
                 ("conversions", Location.AdminRoute("conversions"), admin), ("/v2/admin/clients", "/v2/admin/clients", admin), ("/connect/token", "/connect/token", anonymous),
                 ("/s/{token}", $"/s/{target.ScreenToken}", anonymous), ("/w/{token}", $"/w/{target.LandingToken}", anonymous),
                 ("/webhooks/twilio/sms", "/webhooks/twilio/sms", anonymous), ("/healthz", "/healthz", anonymous),
+                ("carousel", Location.PosRoute("carousel"), pos), ("terminals/{id}/screen/revoke", Location.AdminRoute("terminals/lane-1/screen/revoke"), admin),
+                ("/t/{token}", $"/t/{target.TerminalScreenToken}", anonymous), ("/t/{token}/start", $"/t/{target.TerminalScreenToken}/start", anonymous),
             })
             {
                 yield return new($"PATCH {route}", "wrong method", true, client, () => new HttpRequestMessage(HttpMethod.Patch, path) { Content = GatewayJson.Body(new { }) });
@@ -627,7 +739,7 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
             }
         }
 
-        /// <summary>The unsubscribe page of a real link, health, readiness, OpenAPI and the dashboard.</summary>
+        /// <summary>The unsubscribe page of a real link, the screens, health, readiness, metrics, OpenAPI, static assets and the dashboard.</summary>
         private IEnumerable<Probe> OperationsProbes()
         {
             var anonymous = gateway.Anonymous();
@@ -648,6 +760,12 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
                     yield return new("GET /s/{token}/state", name, false, anonymous, () => Get($"/s/{target.ScreenToken}/state?x={q}"));
                     yield return new("GET /s/{token}/qr.svg", name, false, anonymous, () => Get($"/s/{target.ScreenToken}/qr.svg?x={q}"));
                     yield return new("GET /s/{token}/qr.png", name, false, anonymous, () => Get($"/s/{target.ScreenToken}/qr.png?x={q}"));
+                    yield return new("GET /s/{token}/events", name, false, anonymous, () => Get($"/s/{target.ScreenToken}/events?x={q}"));
+                    yield return new("GET /t/{token}", name, false, anonymous, () => Get($"/t/{target.TerminalScreenToken}?x={q}"), Html: true);
+                    yield return new("GET /t/{token}/events", name, false, anonymous, () => Get($"/t/{target.TerminalScreenToken}/events?idle={q}"));
+                    yield return new("GET /metrics", name, false, anonymous, () => Get($"/metrics?x={q}"));
+                    yield return new("GET /screen/screen.js", name, false, anonymous, () => Get($"/screen/screen.js?x={q}"));
+                    yield return new("GET /icons/demo/{name}.svg", name, false, anonymous, () => Get($"/icons/demo/loyalty.svg?x={q}"));
                     yield return new("GET /w/{token}", name, false, target.Phone, () => Get($"/w/{target.LandingToken}?x={q}"), Html: true);
                     yield return new("GET /v2/admin/clients", name, false, target.Admin, () => Get($"/v2/admin/clients?x={q}"));
                     yield return new("GET widgets", name, false, target.Admin, () => Get(Location.AdminRoute($"widgets?x={q}")));
@@ -658,7 +776,25 @@ public sealed class HostileInputTests(TrustFixture gateway, ITestOutputHelper ou
             {
                 yield return new("GET /dashboard", "no credential", true, anonymous, () => Get("/dashboard/"));
             }
+
+            // Every route of Orleans' dashboard and of Scalar's API reference, as the gateway maps them (their packages
+            // choose them): the dashboard answers nobody without the admin credential; the reference is public.
+            foreach (var route in new GatewayRoutes(gateway.Endpoints).All)
+            {
+                var path = RouteParameter().Replace(route.Template, p => p.Value.Contains(":int", StringComparison.Ordinal) ? "1" : "x");
+                if (refuse && route.Template.StartsWith("/dashboard/", StringComparison.Ordinal))
+                {
+                    yield return new($"{route.Method} {route.Template}", "no credential", true, anonymous, () => new HttpRequestMessage(new HttpMethod(route.Method), path));
+                }
+                else if (!refuse && route.Template.StartsWith("/scalar/", StringComparison.Ordinal))
+                {
+                    yield return new($"{route.Method} {route.Template}", "query", false, anonymous, () => new HttpRequestMessage(new HttpMethod(route.Method), $"{path}?x=%3Cscript%3E"));
+                }
+            }
         }
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"\{[^}]*\}")]
+        private static partial System.Text.RegularExpressions.Regex RouteParameter();
 
         private static JsonObject Json(object body) => System.Text.Json.JsonSerializer.SerializeToNode(body, System.Text.Json.JsonSerializerOptions.Web)!.AsObject();
 

@@ -65,6 +65,32 @@ public sealed class InputProbeTests(GatewayFixture gateway)
     }
 
     [Theory]
+    [InlineData("type", "\"couponDelivery,survey\"", "type")]
+    [InlineData("type", "3", "type")]
+    [InlineData("type", "\"3\"", "type")]
+    [InlineData("type", "\" survey\"", "type")]
+    [InlineData("contexts", "[\"idle,postPurchase\"]", "contexts[0]")]
+    [InlineData("channels", "[\"qr\",\"sms,email\"]", "channels[1]")]
+    [InlineData("status", "\"active,paused\"", "status")]
+    public async Task Widget_enum_field_that_is_not_exactly_one_name_is_400_naming_the_field_on_create_and_replace_and_nothing_changes(string field, string value, string error)
+    {
+        var location = await gateway.CreateLocationAsync();
+        var existing = await location.CreateWidgetId("Before");
+        var draft = GatewayLocation.Draft("Joined names");
+        draft[field] = JsonNode.Parse(value);
+
+        using var created = await location.Admin.PostJson(location.AdminRoute("widgets"), draft);
+        using var replaced = await location.Admin.PutJson(location.AdminRoute($"widgets/{existing}"), draft);
+
+        await created.ValidationProblem(error);
+        await replaced.ValidationProblem(error);
+        using var all = await location.Admin.GetAsync(location.AdminRoute("widgets"));
+        var widget = Assert.Single((await all.Data()).AsArray())!;
+        Assert.Equal("Before", widget.Text("name"));
+        Assert.Equal(1, widget.Int("version"));
+    }
+
+    [Theory]
     [InlineData("checkout,idle")]
     [InlineData("1")]
     [InlineData("idle ")]

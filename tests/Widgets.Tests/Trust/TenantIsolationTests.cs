@@ -18,6 +18,23 @@ namespace Widgets.Tests.Trust;
 public sealed class TenantIsolationTests(TrustFixture gateway)
 {
     [Fact]
+    public void Every_pos_and_operator_route_the_gateway_maps_is_in_the_matrix()
+    {
+        // Ids only: the requests are matched against the routes, not sent.
+        var victim = new Victim(new GatewayLocation(gateway, "pax", "store-1", gateway.Anonymous()) { PosClientId = "pos-store-1" }, 1, "Widget", "lane-1", new string('0', 32), "victim@example.com");
+        var requests = ApiEndpoints.All.Select(endpoint =>
+        {
+            using var request = endpoint.Request(victim);
+            return (request.Method.Method, request.RequestUri!.OriginalString.Split('?')[0]);
+        });
+
+        var missing = new GatewayRoutes(gateway.Endpoints).NotReached(requests,
+            r => r.Template.StartsWith("/v2/pos/", StringComparison.Ordinal) || r.Template.StartsWith("/v2/admin/", StringComparison.Ordinal));
+
+        Assert.True(missing.Count == 0, $"Routes the gateway maps that ApiEndpoints does not call: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
     public async Task Pos_token_of_another_location_gets_404_on_every_pos_endpoint_and_changes_nothing()
     {
         var sharedLocationId = $"store-{Guid.NewGuid():N}";
@@ -59,6 +76,11 @@ public sealed class TenantIsolationTests(TrustFixture gateway)
             await NotFoundWithoutData(terminal, "terminal_not_found", victims[0], "events of the victim's terminal at the attacker's location");
         }
 
+        using (var screen = await attacker.Pos.PostJson(attacker.PosRoute("carousel"), new { posLocationId = attacker.LocationId, terminalId = "lane-9" }))
+        {
+            await NotFoundWithoutData(screen, "terminal_not_found", victims[0], "screen link of the victim's terminal at the attacker's location");
+        }
+
         // Its own location lists none of the victims' widgets.
         using var own = await attacker.Pos.PostJson(attacker.PosRoute("widgets/list"), new { posLocationId = attacker.LocationId });
         Assert.Empty((await own.Data()).AsArray());
@@ -98,6 +120,11 @@ public sealed class TenantIsolationTests(TrustFixture gateway)
         using (var terminal = await admin.GetAsync(own.AdminRoute("terminals/lane-9")))
         {
             await terminal.Problem(HttpStatusCode.NotFound, "terminal_not_found");
+        }
+
+        using (var revoke = await admin.PostAsync(own.AdminRoute("terminals/lane-9/screen/revoke"), null))
+        {
+            await revoke.Problem(HttpStatusCode.NotFound, "terminal_not_found");
         }
 
         Assert.Equal(before, await Snapshot(victim));
@@ -187,6 +214,26 @@ public sealed class TenantIsolationTests(TrustFixture gateway)
         Assert.Equal(before, await Snapshot(victim));
     }
 
+    [Fact]
+    public async Task Http_Basic_with_a_valid_clients_own_id_and_secret_is_401_on_every_pos_and_operator_endpoint()
+    {
+        // The APIs take bearer tokens only; Basic with the admin client's credentials is for the dashboard in a browser.
+        var victim = await Victim.Create(gateway, "pax", $"store-{Guid.NewGuid():N}");
+        var before = await Snapshot(victim);
+
+        foreach (var (endpoint, clientId, secret) in ApiEndpoints.Pos.Select(e => (e, victim.Location.PosClientId, victim.Location.PosClientSecret))
+            .Concat(ApiEndpoints.Operator.Select(e => (e, GatewayFixture.AdminClientId, GatewayFixture.AdminClientSecret))))
+        {
+            using var request = endpoint.Request(victim);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{clientId}:{secret}")));
+            using var response = await ApiEndpoints.Call(gateway.Anonymous(), request);
+            await WithoutData(await response.Problem(HttpStatusCode.Unauthorized, "unauthorized"), victim, $"HTTP Basic of {clientId} on {endpoint}");
+            Assert.True(response.Headers.WwwAuthenticate.Any(h => h.Scheme == "Bearer"), $"The 401 of HTTP Basic on {endpoint} does not ask for a bearer token.");
+        }
+
+        Assert.Equal(before, await Snapshot(victim));
+    }
+
     private HttpClient WithToken(string token)
     {
         var client = gateway.Anonymous();
@@ -242,6 +289,12 @@ public sealed class TenantIsolationTests(TrustFixture gateway)
         using (var session = await victim.Location.Pos.GetAsync(victim.Location.PosRoute($"widget/sessions/{victim.SessionId}")))
         {
             parts.Add((await session.Data()).ToJsonString());
+        }
+
+        // The screen link names the terminal's screen generation: a revocation would change it.
+        using (var screen = await victim.Location.Pos.PostJson(victim.Location.PosRoute("carousel"), new { posLocationId = victim.Location.LocationId, terminalId = victim.TerminalId }))
+        {
+            parts.Add((await screen.Data()).ToJsonString());
         }
 
         using (var clients = await admin.GetAsync("/v2/admin/clients"))
