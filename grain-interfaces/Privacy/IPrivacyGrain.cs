@@ -8,6 +8,11 @@ namespace Widgets.Privacy;
 public interface IPrivacyGrain : IGrainWithStringKey
 {
     /// <summary>Erases the person the hashes identify from the location's conversions, sessions, their messages and the contest ledgers.</summary>
+    /// <remarks>
+    /// In a cluster it waits one journal batch period for the other silos' newest rows (PrivacyGrain), longer than the
+    /// gateway's default response timeout (Orleans:ResponseTimeout, 5 s), hence a timeout of its own.
+    /// </remarks>
+    [ResponseTimeout("00:00:30")]
     Task<ErasureCounts> Erase(PersonToErase person);
 
     /// <summary>

@@ -91,6 +91,31 @@ public sealed class SessionJournal : ILifecycleParticipant<ISiloLifecycle>, IAsy
         return stored?.Task ?? Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Stores every row queued so far, now; completes once they are stored. An erasure calls it before it looks
+    /// sessions up by contact, so a live session's newest addresses are found.
+    /// </summary>
+    public Task Flush()
+    {
+        var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (sync)
+        {
+            (waiters ??= []).Add(stored);
+            flushAt = DateTimeOffset.UtcNow;
+            if (signal.CurrentCount == 0)
+            {
+                signal.Release();
+            }
+        }
+
+        if (stopping.IsCancellationRequested)
+        {
+            _ = WriteBatch(CancellationToken.None);
+        }
+
+        return stored.Task;
+    }
+
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(SessionJournal), ServiceLifecycleStage.ApplicationServices, Start, Stop);
 
@@ -156,13 +181,22 @@ public sealed class SessionJournal : ILifecycleParticipant<ISiloLifecycle>, IAsy
         lock (sync)
         {
             flushAt = DateTimeOffset.MaxValue;
+            (done, waiters) = (waiters, null);
             if (pending.Count == 0)
             {
-                return;
+                // A flush with nothing queued: everything before it is stored (the loop writes one batch at a time).
+                batch = [];
             }
+            else
+            {
+                (batch, pending) = (pending, new Dictionary<string, FunnelRow>(StringComparer.Ordinal));
+            }
+        }
 
-            (batch, pending) = (pending, new Dictionary<string, FunnelRow>(StringComparer.Ordinal));
-            (done, waiters) = (waiters, null);
+        if (batch.Count == 0)
+        {
+            done?.ForEach(w => w.TrySetResult());
+            return;
         }
 
         try

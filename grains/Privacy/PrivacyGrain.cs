@@ -17,6 +17,9 @@ namespace Widgets.Grains.Privacy;
 /// </summary>
 public sealed class PrivacyGrain(
     IJournalStore store,
+    SessionJournal journal,
+    IClusterMembershipService membership,
+    IOptions<SessionOptions> sessionOptions,
     IOptions<PrivacyOptions> options,
     [FromKeyedServices(PrivacyGrain.ClockKey)] TimeProvider clock,
     ILogger<PrivacyGrain> logger) : Grain, IPrivacyGrain, IRemindable
@@ -34,6 +37,7 @@ public sealed class PrivacyGrain(
     public async Task<ErasureCounts> Erase(PersonToErase person)
     {
         var hashes = person.ContactHashes.Distinct(StringComparer.Ordinal).ToList();
+        await AwaitQueuedJournalRows();
         var sessionIds = await store.FindSessionsOf(Location, hashes, CancellationToken.None);
         var (sessions, widgetIds) = await EraseSessions(sessionIds);
         var conversions = await store.EraseConversionsOf(Location, sessionIds, hashes, clock.GetUtcNow(), CancellationToken.None);
@@ -53,6 +57,21 @@ public sealed class PrivacyGrain(
             "Erased one person's data at {Location} on request: {Conversions} conversions, {Sessions} sessions, {Messages} messages, {LedgerEntries} ledger entries",
             Location, erased.Conversions, erased.Sessions, erased.Messages, erased.LedgerEntries);
         return erased;
+    }
+
+    /// <summary>
+    /// A live session's newest addresses reach the journal in its silo's next batch (<see cref="SessionJournal"/>):
+    /// this silo's batch is flushed now; other silos' are stored within one batch period, which a cluster waits out
+    /// (plus a second for the write), so the search below sees every address a session was given before the request.
+    /// An erasure in a cluster therefore answers after about <see cref="SessionOptions.StatsFlushInterval"/>.
+    /// </summary>
+    private async Task AwaitQueuedJournalRows()
+    {
+        await journal.Flush();
+        if (membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) > 1)
+        {
+            await Task.Delay(sessionOptions.Value.StatsFlushInterval + TimeSpan.FromSeconds(1));
+        }
     }
 
     public async Task<ErasureCounts> ApplyRetention()

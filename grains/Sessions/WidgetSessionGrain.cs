@@ -44,8 +44,8 @@ public sealed class WidgetSessionGrain(
     private IGrainReminder? timeoutReminder;
 
     /// <summary>
-    /// The contact hashes of the last row this activation stored durably (<see cref="ContactsOf"/>), null for none:
-    /// a change from them is stored before the state that holds it (<see cref="Save"/>).
+    /// The addresses the last row this activation queued was made from (<see cref="ContactsHeld"/>), null for none: a
+    /// change queues a new row (<see cref="Save"/>), so the journal finds the session by every address it holds.
     /// </summary>
     private string? journaledContacts;
 
@@ -241,7 +241,7 @@ public sealed class WidgetSessionGrain(
 
         // Stored before any hand-off, with the answer a keyed retry replays: if the process stops during a hand-off,
         // the message is found queued afterwards and reported as unknown, never handed over a second time. A new
-        // recipient reaches the journal first, so an erasure finds it from now on.
+        // recipient's row follows in the journal's next batch.
         await Save(funnelChanged: false);
         if (toSend.Count == 0)
         {
@@ -653,9 +653,10 @@ public sealed class WidgetSessionGrain(
     /// session is live (its reminder covers a lost batch), or stored before this returns once the session has ended
     /// (a late scan, conversion or delivery report), under a reminder held until the row is in, since nothing else
     /// would bring an ended session back to repair it. When a live session's contacts change (a profile, a new
-    /// recipient), its row is stored first, before the state that holds them and before the caller hears back: an
-    /// erasure, on any silo, finds the session by every contact it may hold (a crash in between leaves a row with a
-    /// contact the state lacks, which an erasure finds and erases nothing from).
+    /// recipient), its row follows in the next batch too, so the journal finds the session by every address it holds;
+    /// an erasure flushes its silo's batch first and, in a cluster, waits out one batch period for the other silos'
+    /// (<see cref="Privacy.PrivacyGrain"/>). Not awaited here: an awaited row per contact change cost the POS flow a
+    /// fifth of its throughput (docs/DECISIONS.md, "Erasure reaches live sessions").
     /// </summary>
     private async Task Save(bool funnelChanged)
     {
@@ -667,19 +668,12 @@ public sealed class WidgetSessionGrain(
 
         if (IsActive)
         {
-            var row = Row();
-            if (ContactsOf(row) is var contacts && contacts != journaledContacts)
-            {
-                await journal.Record(row, JournalWrite.Now);
-                journaledContacts = contacts;
-                await state.WriteStateAsync();
-                return;
-            }
-
+            var contacts = ContactsHeld();
             await state.WriteStateAsync();
-            if (funnelChanged)
+            if (funnelChanged || contacts != journaledContacts)
             {
-                journal.Record(row, JournalWrite.Batched).Ignore();
+                journal.Record(Row(), JournalWrite.Batched).Ignore();
+                journaledContacts = contacts;
             }
 
             return;
@@ -769,11 +763,21 @@ public sealed class WidgetSessionGrain(
     private static List<string> Hashes(IEnumerable<string?> addresses, Func<string, string> hash) =>
         addresses.Select(NonEmpty).OfType<string>().Select(hash).Distinct(StringComparer.Ordinal).ToList();
 
-    /// <summary>The row's contact hashes as one comparable value; null when it has none.</summary>
-    private static string? ContactsOf(FunnelRow row) =>
-        row.EmailHash is null && row.PhoneHash is null
-            ? null
-            : $"{row.EmailHash}|{row.PhoneHash}|{string.Join('|', row.OtherContactHashes ?? [])}";
+    /// <summary>
+    /// Every address the session holds as one comparable value (no hashing: it is compared on every save); null when
+    /// it holds none.
+    /// </summary>
+    private string? ContactsHeld()
+    {
+        var messages = Session.Messages;
+        var profile = Session.Profile;
+        if ((messages is null || messages.Count == 0) && string.IsNullOrEmpty(profile.CustomerEmail) && string.IsNullOrEmpty(profile.CustomerPhone))
+        {
+            return null;
+        }
+
+        return $"{profile.CustomerEmail}|{profile.CustomerPhone}|{string.Join('|', (messages ?? []).Select(m => m.To))}";
+    }
 
     /// <summary>A message counts as sent once its provider took it (and until it reports it failed).</summary>
     private static bool CountsAsSent(MessageStatus status) => status is MessageStatus.Sent or MessageStatus.Delivered;
