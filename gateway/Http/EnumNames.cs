@@ -13,15 +13,20 @@ namespace Widgets.Gateway.Http;
 public static class EnumNames<T>
     where T : struct, Enum
 {
-    private static readonly (T Value, string Name)[] Values =
-        [.. Enum.GetValues<T>().Select(v => (v, JsonNamingPolicy.CamelCase.ConvertName(v.ToString())))];
+    private static readonly (T Value, string Name, JsonEncodedText Encoded)[] Values = [.. Enum.GetValues<T>().Select(Entry)];
+
+    private static (T Value, string Name, JsonEncodedText Encoded) Entry(T value)
+    {
+        var name = JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+        return (value, name, JsonEncodedText.Encode(name));
+    }
 
     /// <summary>What a field error says: the names to choose from.</summary>
     public static string Expected { get; } = $"Use one of: {string.Join(", ", Values.Select(v => v.Name))}.";
 
     public static bool TryParse(string? text, out T value)
     {
-        foreach (var (candidate, name) in Values)
+        foreach (var (candidate, name, _) in Values)
         {
             if (string.Equals(text, name, StringComparison.OrdinalIgnoreCase))
             {
@@ -35,13 +40,18 @@ public static class EnumNames<T>
     }
 
     /// <summary>The camelCase name the contract uses (<c>couponDelivery</c>).</summary>
-    public static string Name(T value)
+    public static string Name(T value) => Find(value).Name;
+
+    /// <summary>The name, encoded once for JSON writers (enums are written in every answer that has one).</summary>
+    public static JsonEncodedText Encoded(T value) => Find(value).Encoded;
+
+    private static (T Value, string Name, JsonEncodedText Encoded) Find(T value)
     {
-        foreach (var (candidate, name) in Values)
+        foreach (var entry in Values)
         {
-            if (EqualityComparer<T>.Default.Equals(candidate, value))
+            if (EqualityComparer<T>.Default.Equals(entry.Value, value))
             {
-                return name;
+                return entry;
             }
         }
 
@@ -72,12 +82,12 @@ public sealed class StrictEnumConverter : JsonConverterFactory
                 : throw new FieldValueException(EnumNames<T>.Expected);
 
         public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(EnumNames<T>.Name(value));
+            writer.WriteStringValue(EnumNames<T>.Encoded(value));
 
         public override T ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             EnumNames<T>.TryParse(reader.GetString(), out var value) ? value : throw new FieldValueException(EnumNames<T>.Expected);
 
         public override void WriteAsPropertyName(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
-            writer.WritePropertyName(EnumNames<T>.Name(value));
+            writer.WritePropertyName(EnumNames<T>.Encoded(value));
     }
 }

@@ -85,7 +85,7 @@ internal static class ParserRefusals
         public override void Advance(int bytes)
         {
             var written = lastBuffer.Span[..bytes];
-            if (bytes >= StatusLinePrefix.Length && IsParserRefusal(written, out var status))
+            if (IsParserRefusal(written, out var status))
             {
                 var replacement = WithProblemBody(written, status);
                 inner.Write(replacement); // nothing of the refusal was advanced: the buffer is simply written over

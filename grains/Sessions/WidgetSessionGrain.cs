@@ -47,7 +47,7 @@ public sealed class WidgetSessionGrain(
     /// The addresses the last row this activation queued was made from (<see cref="ContactsHeld"/>), null for none: a
     /// change queues a new row (<see cref="Save"/>), so the journal finds the session by every address it holds.
     /// </summary>
-    private string? journaledContacts;
+    private Contacts? journaledContacts;
 
     private SessionRecord Session => state.State;
 
@@ -420,7 +420,7 @@ public sealed class WidgetSessionGrain(
         // contact hashes behind, and the call that finds them again repairs both.
         await outbox.Erase(messages.Select(m => m.MessageId).ToList(), CancellationToken.None);
         await JournalDurably(JournalWrite.Now);
-        journaledContacts = null;
+        journaledContacts = ContactsHeld();
         if (erased)
         {
             logger.LogInformation("Session {SessionId}: personal data erased ({Messages} message addresses)", SessionId, addressed.Count);
@@ -656,7 +656,7 @@ public sealed class WidgetSessionGrain(
     /// recipient), its row follows in the next batch too, so the journal finds the session by every address it holds;
     /// an erasure flushes its silo's batch first and, in a cluster, waits out one batch period for the other silos'
     /// (<see cref="Privacy.PrivacyGrain"/>). Not awaited here: an awaited row per contact change cost the POS flow a
-    /// fifth of its throughput (docs/DECISIONS.md, "Erasure reaches live sessions").
+    /// fifth of its throughput (docs/DECISIONS.md, "Every contact, findable at once").
     /// </summary>
     private async Task Save(bool funnelChanged)
     {
@@ -668,12 +668,10 @@ public sealed class WidgetSessionGrain(
 
         if (IsActive)
         {
-            var contacts = ContactsHeld();
             await state.WriteStateAsync();
-            if (funnelChanged || contacts != journaledContacts)
+            if (funnelChanged || ContactsHeld() != journaledContacts)
             {
-                journal.Record(Row(), JournalWrite.Batched).Ignore();
-                journaledContacts = contacts;
+                Journal();
             }
 
             return;
@@ -723,6 +721,7 @@ public sealed class WidgetSessionGrain(
         if (Session.Journaled)
         {
             journal.Record(Row(), JournalWrite.Batched).Ignore();
+            journaledContacts = ContactsHeld();
         }
     }
 
@@ -764,20 +763,17 @@ public sealed class WidgetSessionGrain(
         addresses.Select(NonEmpty).OfType<string>().Select(hash).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
-    /// Every address the session holds as one comparable value (no hashing: it is compared on every save); null when
-    /// it holds none.
+    /// What decides the addresses a session holds, compared on every save without hashing or allocating: the profile's
+    /// email and phone, and how many messages it has (a message keeps its address until an erasure blanks them all, which
+    /// stores its row and records what it left). Null when it holds none.
     /// </summary>
-    private string? ContactsHeld()
+    private Contacts? ContactsHeld()
     {
-        var messages = Session.Messages;
-        var profile = Session.Profile;
-        if ((messages is null || messages.Count == 0) && string.IsNullOrEmpty(profile.CustomerEmail) && string.IsNullOrEmpty(profile.CustomerPhone))
-        {
-            return null;
-        }
-
-        return $"{profile.CustomerEmail}|{profile.CustomerPhone}|{string.Join('|', (messages ?? []).Select(m => m.To))}";
+        var contacts = new Contacts(Session.Profile.CustomerEmail, Session.Profile.CustomerPhone, Session.Messages?.Count ?? 0);
+        return contacts is (null or "", null or "", 0) ? null : contacts;
     }
+
+    private readonly record struct Contacts(string? Email, string? Phone, int Messages);
 
     /// <summary>A message counts as sent once its provider took it (and until it reports it failed).</summary>
     private static bool CountsAsSent(MessageStatus status) => status is MessageStatus.Sent or MessageStatus.Delivered;
