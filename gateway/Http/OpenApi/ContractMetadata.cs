@@ -50,8 +50,22 @@ public static class ContractMetadataExtensions
     public static TBuilder WithRequestHeader<TBuilder>(this TBuilder builder, string name, string description)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new HeaderParameterMetadata(name, description));
 
+    /// <summary>
+    /// Describes a non-JSON answer (HTML, an image, an event stream). It replaces what the handler's result type says of
+    /// the same status and content type (a <c>ServerSentEventsResult&lt;string&gt;</c> says "a JSON SseItem"), so
+    /// the document gets no schema component that nothing uses.
+    /// </summary>
     public static TBuilder WithResponseContent<TBuilder>(this TBuilder builder, int status, string contentType, string description)
-        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new ResponseContentMetadata(status, contentType, description));
+        where TBuilder : IEndpointConventionBuilder
+    {
+        // Entry conventions run after the metadata inferred from the handler's return type.
+        builder.Add(endpoint =>
+        {
+            var inferred = endpoint.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().Where(m => m.StatusCode == status && m.ContentTypes.Contains(contentType)).ToList();
+            inferred.ForEach(m => endpoint.Metadata.Remove(m));
+        });
+        return builder.WithMetadata(new ResponseContentMetadata(status, contentType, description));
+    }
 
     public static TBuilder RequiresScope<TBuilder>(this TBuilder builder, string scope)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new SecurityMetadata(SecurityMetadata.OAuth2, scope));
