@@ -18,8 +18,15 @@ public sealed class SigningKeys
 
     private const string Fix = "Generate one with `openssl rand -base64 48` and set it as env Auth__SigningKey on every gateway (deploy/README.md, \"Secrets\").";
 
-    /// <summary>Words in the example files' placeholders (and in keys typed by hand), never in a random key.</summary>
-    private static readonly string[] PlaceholderWords = ["change-me", "changeme", "change_me", "replace", "placeholder", "example", "openssl", "your-", "todo", "xxxx", "secret", "password"];
+    /// <summary>Words in the example files' placeholders (and in keys typed by hand), looked for in every key.</summary>
+    private static readonly string[] PlaceholderWords = ["change-me", "changeme", "change_me", "replace", "placeholder", "example", "openssl", "your-", "secret", "password"];
+
+    /// <summary>
+    /// Short placeholder words, looked for only in keys that are not base64 or hex of random bytes: a random base64
+    /// key of 48 bytes spells "xxxx" or "todo" (in some case) about once in 8,000 keys, and must not be refused for it.
+    /// The longer words above come up by chance about once in fifteen million keys.
+    /// </summary>
+    private static readonly string[] ShortPlaceholderWords = ["xxxx", "todo"];
 
     public SigningKeys(IConfiguration configuration, ILogger<SigningKeys> logger)
     {
@@ -43,7 +50,8 @@ public sealed class SigningKeys
             throw new InvalidOperationException($"Auth:SigningKey is too short ({configured.Length} characters; at least {MinimumKeyBytes}). {Fix}");
         }
 
-        if (PlaceholderWords.FirstOrDefault(w => configured.Contains(w, StringComparison.OrdinalIgnoreCase)) is { } word)
+        var words = EncodesRandomBytes(configured) ? PlaceholderWords : [.. PlaceholderWords, .. ShortPlaceholderWords];
+        if (words.FirstOrDefault(w => configured.Contains(w, StringComparison.OrdinalIgnoreCase)) is { } word)
         {
             throw new InvalidOperationException($"Auth:SigningKey is a placeholder (it contains \"{word}\"), not a secret: anyone who read the example could forge tokens and customer links. {Fix}");
         }
@@ -55,6 +63,11 @@ public sealed class SigningKeys
 
         return configured;
     }
+
+    /// <summary>Whether the key reads as <c>openssl rand -base64</c> or <c>-hex</c> output of at least 32 bytes.</summary>
+    private static bool EncodesRandomBytes(string key) =>
+        (key.Length % 2 == 0 && key.Length / 2 >= MinimumKeyBytes && key.All(char.IsAsciiHexDigit))
+        || (Convert.TryFromBase64String(key, new byte[key.Length], out var bytes) && bytes >= MinimumKeyBytes);
 
     private static byte[] Derive(byte[] secret, string purpose) => HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(purpose));
 
